@@ -1,0 +1,394 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// ImageFilter selects images from IMS. Each field is one query parameter of
+// `GET /v2/cloudimages`; unset fields are not sent. IMS combines all parameters with AND.
+// +kubebuilder:validation:XValidation:rule="!has(self.memberStatus) || (has(self.visibility) && self.visibility == 'shared')",message="memberStatus requires visibility: shared"
+// +kubebuilder:validation:XValidation:rule="!has(self.supportXenGPUType) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportXenGPUType cannot be combined with supportXen or supportKVM"
+// +kubebuilder:validation:XValidation:rule="!has(self.supportKVMGPUType) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportKVMGPUType cannot be combined with supportXen or supportKVM"
+// +kubebuilder:validation:XValidation:rule="!(has(self.supportXenHANA) && self.supportXenHANA) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportXenHANA cannot be combined with supportXen or supportKVM"
+// +kubebuilder:validation:XValidation:rule="!(has(self.supportKVMInfiniband) && self.supportKVMInfiniband) || !(has(self.supportXen) && self.supportXen)",message="supportKVMInfiniband cannot be combined with supportXen"
+type ImageFilter struct {
+	// isRegistered selects images by whether they are usable (`__isregistered`).
+	// Ordinary users can only list registered images.
+	// +optional
+	IsRegistered *bool `json:"isRegistered,omitempty"`
+
+	// imageType is the image type (`__imagetype`): gold (public), private or shared.
+	// Images shared by this tenant and shared images accepted by it both report shared;
+	// tell them apart with owner, and filter accepted ones with memberStatus.
+	// +kubebuilder:validation:Enum=gold;private;shared
+	// +optional
+	ImageType string `json:"imageType,omitempty"`
+
+	// wholeImage selects whole-machine (full-ECS) images (`__whole_image`).
+	// +optional
+	WholeImage *bool `json:"wholeImage,omitempty"`
+
+	// protected selects protected images; usually true when listing public images.
+	// +optional
+	Protected *bool `json:"protected,omitempty"`
+
+	// visibility of the image: public, private or shared.
+	// +kubebuilder:validation:Enum=public;private;shared
+	// +optional
+	Visibility string `json:"visibility,omitempty"`
+
+	// owner is the tenant (project) ID that owns the image.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Owner string `json:"owner,omitempty"`
+
+	// id selects one image by its ID.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	ID string `json:"id,omitempty"`
+
+	// status of the image: queued, saving, deleted, killed or active (usable).
+	// +kubebuilder:validation:Enum=queued;saving;deleted;killed;active
+	// +optional
+	Status string `json:"status,omitempty"`
+
+	// name matches the image name exactly. Use spec.nameRegex for patterns.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// flavorID returns the public images usable with this ECS flavor (one flavor only).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	FlavorID string `json:"flavorID,omitempty"`
+
+	// containerFormat of the image; IMS knows only bare.
+	// +kubebuilder:validation:Enum=bare
+	// +optional
+	ContainerFormat string `json:"containerFormat,omitempty"`
+
+	// diskFormat of the image.
+	// +kubebuilder:validation:Enum=vhd;zvhd;zvhd2;raw;qcow2;iso
+	// +optional
+	DiskFormat string `json:"diskFormat,omitempty"`
+
+	// minRAM is the image's minimum memory in MB (usually 0).
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=16777216
+	// +optional
+	MinRAM *int64 `json:"minRAM,omitempty"`
+
+	// minDisk is the image's minimum system disk in GB.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1024
+	// +optional
+	MinDisk *int64 `json:"minDisk,omitempty"`
+
+	// osBit is the operating system's word size: "32" or "64".
+	// +kubebuilder:validation:Enum="32";"64"
+	// +optional
+	OSBit string `json:"osBit,omitempty"`
+
+	// platform is the OS platform (`__platform`).
+	// +kubebuilder:validation:Enum=Windows;Ubuntu;RedHat;SUSE;CentOS;Debian;OpenSUSE;Oracle Linux;Fedora;Other;CoreOS;EulerOS
+	// +optional
+	Platform string `json:"platform,omitempty"`
+
+	// osType is the OS type (`__os_type`).
+	// +kubebuilder:validation:Enum=Linux;Windows;Other
+	// +optional
+	OSType string `json:"osType,omitempty"`
+
+	// tag filters by user tag. Tags stored as Key.Value are queried as Key=Value, e.g. "a=b".
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Tag string `json:"tag,omitempty"`
+
+	// memberStatus of a shared image for this tenant: accepted, rejected or pending.
+	// Requires visibility: shared.
+	// +kubebuilder:validation:Enum=accepted;rejected;pending
+	// +optional
+	MemberStatus string `json:"memberStatus,omitempty"`
+
+	// supportKVM selects images that support KVM. false means "don't filter".
+	// +optional
+	SupportKVM bool `json:"supportKVM,omitempty"`
+
+	// supportXen selects images that support Xen. false means "don't filter".
+	// +optional
+	SupportXen bool `json:"supportXen,omitempty"`
+
+	// supportLargeMemory selects images that support very large memory. false means "don't filter".
+	// +optional
+	SupportLargeMemory bool `json:"supportLargeMemory,omitempty"`
+
+	// supportDiskIntensive selects images for disk-intensive flavors. false means "don't filter".
+	// +optional
+	SupportDiskIntensive bool `json:"supportDiskIntensive,omitempty"`
+
+	// supportHighPerformance selects images for high-performance flavors. false means "don't filter".
+	// +optional
+	SupportHighPerformance bool `json:"supportHighPerformance,omitempty"`
+
+	// supportXenGPUType selects images for this GPU type under Xen.
+	// Cannot be combined with supportXen or supportKVM.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	SupportXenGPUType string `json:"supportXenGPUType,omitempty"`
+
+	// supportKVMGPUType selects images for this GPU type under KVM.
+	// Cannot be combined with supportXen or supportKVM.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	SupportKVMGPUType string `json:"supportKVMGPUType,omitempty"`
+
+	// supportXenHANA selects images that support SAP HANA under Xen. false means "don't filter".
+	// Cannot be combined with supportXen or supportKVM.
+	// +optional
+	SupportXenHANA bool `json:"supportXenHANA,omitempty"`
+
+	// supportKVMInfiniband selects images that support InfiniBand NICs under KVM.
+	// false means "don't filter". Cannot be combined with supportXen.
+	// +optional
+	SupportKVMInfiniband bool `json:"supportKVMInfiniband,omitempty"`
+
+	// virtualEnvType: FusionCompute (ECS system-disk image), DataImage (data-disk image)
+	// or Ironic (bare-metal image).
+	// +kubebuilder:validation:Enum=FusionCompute;DataImage;Ironic
+	// +optional
+	VirtualEnvType string `json:"virtualEnvType,omitempty"`
+
+	// enterpriseProjectID: "0" (the default project), an enterprise project UUID, or
+	// "all_granted_eps" for every enterprise project the credentials may see.
+	// +kubebuilder:validation:Pattern=`^(0|all_granted_eps|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`
+	// +optional
+	EnterpriseProjectID string `json:"enterpriseProjectID,omitempty"`
+
+	// createdAt compares the image's creation time, e.g. {operator: gt, time: "2018-10-28T10:00:00Z"}.
+	// +optional
+	CreatedAt *TimeFilter `json:"createdAt,omitempty"`
+
+	// updatedAt compares the image's last update time.
+	// +optional
+	UpdatedAt *TimeFilter `json:"updatedAt,omitempty"`
+
+	// architecture of the image: x86 or arm.
+	// +kubebuilder:validation:Enum=x86;arm
+	// +optional
+	Architecture string `json:"architecture,omitempty"`
+}
+
+// TimeFilter compares an image timestamp with a point in time, sent as "operator:time".
+type TimeFilter struct {
+	// operator is one of gt, gte, lt, lte, eq, neq.
+	// +kubebuilder:validation:Enum=gt;gte;lt;lte;eq;neq
+	// +required
+	Operator string `json:"operator"`
+
+	// time in UTC, RFC 3339 with a Z suffix, e.g. "2018-10-28T10:00:00Z".
+	// +kubebuilder:validation:Pattern=`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$`
+	// +kubebuilder:validation:MaxLength=20
+	// +required
+	Time string `json:"time"`
+}
+
+// SortSpec orders the listing; IMS defaults to created_at, desc.
+type SortSpec struct {
+	// key to sort by.
+	// +kubebuilder:validation:Enum=name;container_format;disk_format;status;id;size;created_at
+	// +kubebuilder:default=created_at
+	// +optional
+	Key string `json:"key,omitempty"`
+
+	// direction: asc or desc.
+	// +kubebuilder:validation:Enum=asc;desc
+	// +kubebuilder:default=desc
+	// +optional
+	Direction string `json:"direction,omitempty"`
+}
+
+// SecretReference names a Secret in the ImageQuery's own namespace.
+type SecretReference struct {
+	// name of the Secret. Keys: accessKey + secretKey (AK/SK signing), optional
+	// securityToken (temporary credentials) and projectID (sent as X-Project-Id);
+	// or token alone (an IAM token).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Name string `json:"name"`
+}
+
+// ImageQuerySpec is what the user asks for: which images to list, where and how often.
+type ImageQuerySpec struct {
+	// filter selects images; every field is one IMS query parameter, combined with AND.
+	// An empty filter lists every image the credentials may see.
+	// +optional
+	Filter ImageFilter `json:"filter,omitempty"`
+
+	// sort orders the listing and so status.images.
+	// +optional
+	Sort *SortSpec `json:"sort,omitempty"`
+
+	// pageSize is how many images one IMS request returns (the API's limit).
+	// The operator pages through the whole listing itself.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	// +kubebuilder:default=500
+	// +optional
+	PageSize int32 `json:"pageSize,omitempty"`
+
+	// nameRegex is an RE2 expression the image name must match, applied by the operator
+	// after listing (IMS matches names exactly only).
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:XValidation:rule="''.matches(self) || !''.matches(self)",message="nameRegex must be a valid RE2 regular expression"
+	// +optional
+	NameRegex string `json:"nameRegex,omitempty"`
+
+	// region is the IMS region, e.g. cn-north-4. Defaults to the manager's --default-region.
+	// +kubebuilder:validation:Pattern=`^[a-z]{2,}(-[a-z0-9]+)+$`
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Region string `json:"region,omitempty"`
+
+	// credentialsSecretRef names a Secret in this namespace holding IMS credentials.
+	// Without it the manager's own credentials are used.
+	// +optional
+	CredentialsSecretRef *SecretReference `json:"credentialsSecretRef,omitempty"`
+
+	// refreshInterval is how often the query is synced, at least 1m.
+	// Defaults to the manager's --default-refresh-interval (10m).
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="refreshInterval must be at least 1m"
+	// +optional
+	RefreshInterval *metav1.Duration `json:"refreshInterval,omitempty"`
+
+	// suspend stops syncing and leaves the status and the CloudImages in place.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
+
+	// maxStatusImages is how many image summaries status.images lists.
+	// All matching images are still mirrored as CloudImages.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	// +kubebuilder:default=100
+	// +optional
+	MaxStatusImages *int32 `json:"maxStatusImages,omitempty"`
+}
+
+// ImageSummary is a short description of one matched image.
+type ImageSummary struct {
+	// id of the image in IMS.
+	// +kubebuilder:validation:MaxLength=64
+	ID string `json:"id"`
+	// name of the image.
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	Name string `json:"name,omitempty"`
+	// status of the image, e.g. active.
+	// +kubebuilder:validation:MaxLength=32
+	// +optional
+	Status string `json:"status,omitempty"`
+	// platform of the image, e.g. Ubuntu.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Platform string `json:"platform,omitempty"`
+	// osVersion is the exact OS version, e.g. "CentOS 7.3 64bit".
+	// +kubebuilder:validation:MaxLength=255
+	// +optional
+	OSVersion string `json:"osVersion,omitempty"`
+	// architecture: x86 or arm.
+	// +kubebuilder:validation:MaxLength=16
+	// +optional
+	Architecture string `json:"architecture,omitempty"`
+	// createdAt as IMS reports it (UTC).
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	CreatedAt string `json:"createdAt,omitempty"`
+}
+
+// ImageQueryStatus is what the operator observed at the last sync.
+type ImageQueryStatus struct {
+	// observedGeneration is the spec generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready (the last sync succeeded), Reconciling (a sync is due or running)
+	// and Stalled (an error that will not clear without a change, e.g. rejected credentials).
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=8
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// lastSyncTime is when the last complete listing finished.
+	// +optional
+	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+
+	// lastHandledRequestedAt is the value of the ims.imagecatalog.io/requested-at
+	// annotation that the last sync answered.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	LastHandledRequestedAt string `json:"lastHandledRequestedAt,omitempty"`
+
+	// region the last sync listed from.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Region string `json:"region,omitempty"`
+
+	// matchedImages is how many images matched in the last complete sync.
+	// +optional
+	MatchedImages int32 `json:"matchedImages"`
+
+	// images summarises the matched images in the query's sort order, at most
+	// spec.maxStatusImages of them. Every match is mirrored as a CloudImage.
+	// +kubebuilder:validation:MaxItems=1000
+	// +listType=atomic
+	// +optional
+	Images []ImageSummary `json:"images,omitempty"`
+
+	// latestImage is the matching image with the newest createdAt.
+	// +optional
+	LatestImage *ImageSummary `json:"latestImage,omitempty"`
+}
+
+// ImageQuery lists images from Huawei Cloud IMS on a schedule and mirrors each match as a
+// CloudImage in its namespace.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=iq,categories=imagecatalog
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Matched",type=integer,JSONPath=`.status.matchedImages`
+// +kubebuilder:printcolumn:name="Latest",type=string,JSONPath=`.status.latestImage.name`
+// +kubebuilder:printcolumn:name="Last Sync",type=date,JSONPath=`.status.lastSyncTime`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Reason",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+type ImageQuery struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +optional
+	Spec ImageQuerySpec `json:"spec,omitempty"`
+	// +optional
+	Status ImageQueryStatus `json:"status,omitempty"`
+}
+
+// ImageQueryList is a list of ImageQuery.
+// +kubebuilder:object:root=true
+type ImageQueryList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []ImageQuery `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&ImageQuery{}, &ImageQueryList{})
+}

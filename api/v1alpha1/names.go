@@ -1,0 +1,32 @@
+package v1alpha1
+
+// Names that users, GitOps repositories and other controllers depend on (../shared/api-contract.md).
+const (
+	// RequestedAtAnnotation asks for an immediate sync when set to a new value.
+	RequestedAtAnnotation = "ims.imagecatalog.io/requested-at"
+
+	// LabelPrefix is the prefix of every image-attribute label on a CloudImage.
+	LabelPrefix = "ims.imagecatalog.io/"
+	// QueryLabelPrefix prefixes the per-ImageQuery label ("query.ims.imagecatalog.io/<name>": "true").
+	QueryLabelPrefix = "query.ims.imagecatalog.io/"
+
+	LabelManagedBy      = "app.kubernetes.io/managed-by"
+	ManagedByValue      = "ims-operator"
+	LabelRegion         = LabelPrefix + "region"
+	LabelPlatform       = LabelPrefix + "platform"
+	LabelOSType         = LabelPrefix + "os-type"
+	LabelOSBit          = LabelPrefix + "os-bit"
+	LabelArchitecture   = LabelPrefix + "architecture"
+	LabelImageType      = LabelPrefix + "image-type"
+	LabelVisibility     = LabelPrefix + "visibility"
+	LabelStatus         = LabelPrefix + "status"
+	LabelVirtualEnvType = LabelPrefix + "virtual-env-type"
+)
+
+// Condition types on ImageQuery. Ready is the summary; Reconciling and Stalled follow the
+// kstatus conventions that Flux, Argo CD and kubectl-based tools read.
+const (
+	ConditionReady       = "Ready"
+	ConditionReconciling = "Reconciling"
+	ConditionStalled     = "Stalled"
+)
