@@ -1,0 +1,100 @@
+/*
+Copyright 2026 The ims-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package imssim is an HTTP server that behaves like Huawei Cloud IMS
+// "List images" (GET /v2/cloudimages, as the project's API reference describes it),
+// so tests, the local demo and benchmarks run without a cloud account. It
+// verifies SDK-HMAC-SHA256 signatures (package sign) and IAM tokens,
+// filters, sorts and pages a catalog it is given, injects faults on
+// demand, and records every request.
+//
+// Where the reference speaks, the simulator follows it. Where it is
+// silent, these are the choices:
+//
+// Routing and errors
+//   - Only GET /v2/cloudimages exists: another path is 404 and another
+//     method on it 405 (gateway-style bodies with "request_id"). Every
+//     response is application/json and carries X-Request-Id (32 hex digits).
+//   - Order of checks: route, authentication (401), query (400), listing.
+//   - A bad request is 400 {"error_code":"IMG.0001","error_msg":"..."} and
+//     the message names the parameter and the reason. Unknown parameters,
+//     a parameter given twice, an empty value, a malformed query string,
+//     values outside a closed set of the reference, booleans other than
+//     true/false, malformed integers and time filters, a limit outside
+//     1..1000, unknown sort_key/sort_dir, the reference's "not combined"
+//     rules, member_status without visibility=shared, a malformed flavor_id
+//     and a marker not in the listing are all 400.
+//   - Closed sets are matched case-sensitively as the reference spells them;
+//     disk_format also accepts zvhd2 (the reference's default and what its
+//     samples hold).
+//
+// Authentication
+//   - A request carrying X-Auth-Token is judged by the token alone;
+//     otherwise the Authorization header must verify with sign.Verify,
+//     X-Sdk-Date within 15 minutes of Options.Now. Failures are 401
+//     {"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication
+//     information: <reason>","request_id":"..."}; reasons never hold secrets.
+//   - A temporary AK needs its security token in a signed X-Security-Token;
+//     a permanent AK with an X-Security-Token is refused, as IAM would.
+//
+// Filters
+//   - The catalog is what the caller may see: there is no per-project
+//     scoping (X-Project-Id is only recorded).
+//   - Listings never include records whose __isregistered is "false"
+//     (ordinary users see registered images only), so __isregistered
+//     accepts only "true". A record without the field is registered.
+//   - Strings match exactly and case-sensitively; a field holding a number
+//     or a boolean is compared in its JSON spelling ("64", "true").
+//   - min_ram and min_disk match exactly; a record without them counts 0.
+//   - protected and __whole_image are true/false; an absent field is false.
+//     __support_* flags accept only "true" and match "true" or true. GPU
+//     types are open values, matched exactly.
+//   - member_status matches the simulator-only record key "member_status"
+//     (the viewing project's answer to a share). It is never returned:
+//     real records do not carry it. Without the parameter, shared images
+//     are listed whatever their member status.
+//   - tag=K=V matches a record tag "K.V" or "K=V"; tag=X matches "X".
+//   - enterprise_project_id=0 matches records without the field or with
+//     "0"; all_granted_eps matches every record; anything else must be a
+//     UUID and matches exactly.
+//   - architecture: a record is arm if __support_arm is "true"/true or its
+//     "architecture" field is arm, arm64 or aarch64; x86 otherwise.
+//   - created_at/updated_at: OP:TIME, OP in gt gte lt lte eq neq (gt means
+//     later than TIME), TIME in UTC as 2006-01-02T15:04:05Z or
+//     2006-01-02 15:04:05. Records whose time does not parse never match.
+//   - flavor_id is approximated from the flavor's name; see flavorFilter.
+//
+// Sorting and paging
+//   - sort_key accepts the reference's keys and "create_at" (the original
+//     document's spelling) for created_at; one key only. Default
+//     created_at desc. Ties, and records without the key, are ordered by id
+//     in the same direction, so pages are stable. size compares as a
+//     number (null = 0); created_at as a time (unparsable = oldest).
+//   - marker is the id after which the page starts, within the filtered,
+//     sorted listing; limit defaults to 500 and ranges 1..1000.
+//   - A listing's page number (Fault.OnPage, RecordedRequest.Page) is 1
+//     without marker, else ceil((position of marker + 1) / limit) + 1.
+//
+// Records
+//   - Records are served verbatim (unknown fields and null values kept),
+//     in the value types encoding/json decodes into, except the
+//     simulator-only key member_status.
+//   - Faults apply to authenticated, well-formed listing requests only.
+//     Injected 429 bodies are the gateway's APIGW.0308; other injected
+//     statuses use the nested {"error":{"code","message"}} shape.
+//   - Requests are recorded before the answer is written, so a client
+//     never sees an answer before it is counted.
+package imssim

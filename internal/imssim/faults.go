@@ -1,0 +1,147 @@
+/*
+Copyright 2026 The ims-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package imssim
+
+import (
+	"context"
+	"time"
+)
+
+// Fault makes the simulator misbehave on purpose, so a test can prove how
+// a client copes with throttling, outages, slowness and broken bodies.
+// Faults apply to authenticated, well-formed listing requests only: a
+// request refused with 400/401/404/405 neither triggers a fault nor counts
+// towards OnRequest.
+type Fault struct {
+	// OnRequest fires on the Nth request served from now on, counting from
+	// 1 after AddFault (0 = any request).
+	OnRequest int
+	// OnPage fires only on page N of a listing: page 1 is a request without
+	// marker, page k the request whose marker ends page k-1 (0 = any page).
+	OnPage int
+	// Times is how many times the fault fires; 0 = every time while installed.
+	Times int
+	// Status replaces the answer's status, e.g. 429, 500, 503 (0 = normal),
+	// with an error body unless Body says otherwise.
+	Status int
+	// RetryAfter is sent as the Retry-After header, e.g. "1".
+	RetryAfter string
+	// Delay is waited before answering; a request cancelled meanwhile gets
+	// no answer and is recorded with Status 0.
+	Delay time.Duration
+	// Body replaces the body: "" normal, BodyTruncated, BodyMalformed,
+	// BodyEmptyObject; any other value is sent verbatim.
+	Body string
+}
+
+// Values of Fault.Body.
+const (
+	BodyTruncated   = "truncated"    // the normal JSON, cut in half
+	BodyMalformed   = "malformed"    // not JSON at all (an HTML error page)
+	BodyEmptyObject = "empty-object" // {}
+)
+
+type installedFault struct {
+	Fault
+	id    int
+	seen  int // requests counted since AddFault
+	fired int
+}
+
+// AddFault installs a fault and returns its id for RemoveFault.
+func (s *Simulator) AddFault(f Fault) int {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.lastFaultID++
+	s.faults = append(s.faults, &installedFault{Fault: f, id: s.lastFaultID})
+	return s.lastFaultID
+}
+
+// RemoveFault uninstalls a fault; unknown ids are ignored.
+func (s *Simulator) RemoveFault(id int) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	for i, f := range s.faults {
+		if f.id == id {
+			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+			return
+		}
+	}
+}
+
+// ClearFaults uninstalls every fault.
+func (s *Simulator) ClearFaults() {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.faults = nil
+}
+
+// takeFault counts a request against every installed fault and returns
+// the first one, in installation order, that fires on it; one request
+// suffers at most one fault.
+func (s *Simulator) takeFault(page int) (Fault, bool) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	var fired *installedFault
+	for _, f := range s.faults {
+		f.seen++
+		switch {
+		case fired != nil,
+			f.Times > 0 && f.fired >= f.Times,
+			f.OnRequest != 0 && f.seen != f.OnRequest,
+			f.OnPage != 0 && f.OnPage != page:
+			continue
+		}
+		fired = f
+	}
+	if fired == nil {
+		return Fault{}, false
+	}
+	fired.fired++
+	return fired.Fault, true
+}
+
+// faultBody applies Fault.Body to the body the request would have had.
+func faultBody(kind string, body []byte) []byte {
+	switch kind {
+	case "":
+		return body
+	case BodyTruncated:
+		return body[:len(body)/2]
+	case BodyMalformed:
+		return []byte("<html><body><h1>502 Bad Gateway</h1></body></html>")
+	case BodyEmptyObject:
+		return []byte("{}")
+	default:
+		return []byte(kind)
+	}
+}
+
+// sleep waits d unless ctx ends first; it reports whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

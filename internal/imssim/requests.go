@@ -1,0 +1,88 @@
+/*
+Copyright 2026 The ims-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package imssim
+
+import (
+	"net/url"
+	"time"
+)
+
+// maxRecorded bounds the request log so a long-running demo server does
+// not grow without end; RequestCount keeps counting past it.
+const maxRecorded = 10000
+
+// RecordedRequest is what the simulator remembers of a request. It never
+// holds a secret: no signature, token or security token, only which kind
+// of credentials came and the access key's id.
+type RecordedRequest struct {
+	Time      time.Time // arrival, by Options.Now
+	Method    string
+	Path      string
+	Query     url.Values // as received (parsed leniently)
+	Auth      string     // AuthAKSK, AuthToken or AuthNone: what was presented, accepted or not
+	AccessKey string     // the AK of a signed request
+	ProjectID string     // X-Project-Id
+	Status    int        // the status answered; 0 if the client went away first
+	Page      int        // page of the listing (see Fault.OnPage); 0 if refused before paging
+}
+
+func (s *Simulator) record(r RecordedRequest) {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	s.count++
+	if len(s.requests) == maxRecorded {
+		s.requests = s.requests[1:] // append reallocates now and then, dropping the head
+	}
+	s.requests = append(s.requests, r)
+}
+
+// Requests returns the recorded requests in the order they were answered
+// (at most the last 10,000).
+func (s *Simulator) Requests() []RecordedRequest {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	out := make([]RecordedRequest, len(s.requests))
+	for i, r := range s.requests {
+		r.Query = cloneValues(r.Query)
+		out[i] = r
+	}
+	return out
+}
+
+// RequestCount returns how many requests were answered (or abandoned)
+// since New or ResetRequests.
+func (s *Simulator) RequestCount() int {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	return s.count
+}
+
+// ResetRequests forgets the recorded requests and zeroes the count.
+func (s *Simulator) ResetRequests() {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	s.requests = nil
+	s.count = 0
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}

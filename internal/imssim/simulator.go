@@ -1,0 +1,209 @@
+/*
+Copyright 2026 The ims-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package imssim
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Path is the one route the simulator serves.
+const Path = "/v2/cloudimages"
+
+// maxBody bounds what is read of a request body (to verify its signature);
+// a listing has none.
+const maxBody = 1 << 20
+
+// Options configure a Simulator.
+type Options struct {
+	Catalog     []Image           // nil => DefaultCatalog(); an empty non-nil slice is an empty catalog
+	Credentials map[string]string // AK -> SK accepted for AK/SK signing
+	Tokens      []string          // accepted X-Auth-Token values
+	// Now is the simulator's clock (default time.Now), used for signature
+	// skew and recording.
+	Now func() time.Time
+	// Logf, if set, receives one line per request (never a secret).
+	Logf func(format string, args ...any)
+}
+
+// Simulator is an http.Handler behaving like IMS GET /v2/cloudimages. It is
+// safe for concurrent use, and its catalog, credentials and faults may
+// change while it serves.
+type Simulator struct {
+	now  func() time.Time
+	logf func(format string, args ...any)
+
+	mu     sync.RWMutex // guards snap, creds, tokens
+	snap   *snapshot
+	creds  map[string]credential
+	tokens map[string]struct{}
+
+	faultMu     sync.Mutex
+	faults      []*installedFault
+	lastFaultID int
+
+	reqMu    sync.Mutex
+	requests []RecordedRequest
+	count    int
+}
+
+// New returns a simulator. It panics if Options.Catalog holds a record
+// without a string id or two records with the same id: such a catalog
+// cannot be paged and is a bug in the test that built it.
+func New(opts Options) *Simulator {
+	s := &Simulator{
+		now:    opts.Now,
+		logf:   opts.Logf,
+		creds:  map[string]credential{},
+		tokens: map[string]struct{}{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for ak, sk := range opts.Credentials {
+		s.creds[ak] = credential{secretKey: sk}
+	}
+	for _, t := range opts.Tokens {
+		s.tokens[t] = struct{}{}
+	}
+	catalog := opts.Catalog
+	if catalog == nil {
+		catalog = DefaultCatalog()
+	}
+	s.SetCatalog(catalog)
+	return s
+}
+
+// ServeHTTP answers one request: route, authentication, query validation,
+// listing, then any installed fault.
+func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := newRequestID()
+	rec := RecordedRequest{
+		Time:      s.now(),
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		Query:     r.URL.Query(),
+		ProjectID: r.Header.Get("X-Project-Id"),
+	}
+	rec.Auth, rec.AccessKey = presentedAuth(r)
+
+	resp, images := s.answer(r, &rec, requestID)
+	if resp != nil {
+		rec.Status = resp.status
+	}
+	s.record(rec)
+	if s.logf != nil {
+		target := rec.Path
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		s.logf("%s %s -> %d auth=%s ak=%q page=%d images=%d request_id=%s",
+			rec.Method, target, rec.Status, rec.Auth, rec.AccessKey, rec.Page, images, requestID)
+	}
+	if resp == nil {
+		return // the client went away during an injected delay
+	}
+	h := w.Header()
+	for k, vs := range resp.header {
+		h[k] = vs
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Request-Id", requestID)
+	h.Set("Content-Length", fmt.Sprint(len(resp.body)))
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(resp.body)
+}
+
+// answer builds the whole response; nil means nothing is to be sent. It
+// also returns the number of images listed, for the log.
+func (s *Simulator) answer(r *http.Request, rec *RecordedRequest, requestID string) (*response, int) {
+	if r.URL.Path != Path {
+		return notFound(r.URL.Path, requestID), 0
+	}
+	if r.Method != http.MethodGet {
+		return methodNotAllowed(r.Method, requestID), 0
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		return jsonResponse(http.StatusBadRequest, map[string]string{"error_code": "IMG.0001", "error_msg": "unreadable request body"}), 0
+	}
+	if reason := s.authenticate(r, body, rec.Auth, rec.AccessKey); reason != "" {
+		return unauthorized(reason, requestID), 0
+	}
+	q, perr := parseListQuery(r.URL.RawQuery)
+	if perr != nil {
+		return paramErrorResponse(perr), 0
+	}
+	s.mu.RLock()
+	snap := s.snap
+	s.mu.RUnlock()
+	page, pageNum, perr := q.run(snap)
+	if perr != nil {
+		return paramErrorResponse(perr), 0
+	}
+	rec.Page = pageNum
+
+	resp := &response{status: http.StatusOK, header: http.Header{}, body: encodeImages(page)}
+	f, fired := s.takeFault(pageNum)
+	if !fired {
+		return resp, len(page)
+	}
+	if !sleep(r.Context(), f.Delay) {
+		return nil, 0
+	}
+	if f.Status != 0 && f.Status != http.StatusOK {
+		resp = injectedError(f.Status, requestID)
+		page = nil
+	}
+	if f.RetryAfter != "" {
+		resp.header.Set("Retry-After", f.RetryAfter)
+	}
+	resp.body = faultBody(f.Body, resp.body)
+	return resp, len(page)
+}
+
+// encodeImages writes {"images":[...]} from the records' prepared JSON.
+func encodeImages(page []*entry) []byte {
+	n := len(`{"images":[]}`)
+	for _, e := range page {
+		n += len(e.raw) + 1
+	}
+	var b bytes.Buffer
+	b.Grow(n)
+	b.WriteString(`{"images":[`)
+	for i, e := range page {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(e.raw)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes()
+}
+
+// newRequestID returns 32 hex digits, the form of Huawei request ids.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
