@@ -339,6 +339,12 @@ type ImageQueryStatus struct {
 	// +optional
 	LastHandledRequestedAt string `json:"lastHandledRequestedAt,omitempty"`
 
+	// secretResourceVersion is the resourceVersion of the credentials Secret that the last
+	// sync used; a new version (rotated credentials) triggers a sync.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	SecretResourceVersion string `json:"secretResourceVersion,omitempty"`
+
 	// region the last sync listed from.
 	// +kubebuilder:validation:MaxLength=64
 	// +optional

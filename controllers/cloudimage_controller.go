@@ -1,0 +1,112 @@
+package controllers
+
+import (
+	"context"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+)
+
+// CloudImageReconciler keeps CloudImages' claims honest after an ImageQuery is deleted: it
+// drops claims (query label and ownerReference) of queries that no longer exist and deletes a
+// CloudImage that no query claims. The garbage collector does part of this when
+// kube-controller-manager runs, but it leaves the query labels behind, which would make
+// label selectors lie.
+type CloudImageReconciler struct {
+	Client    client.Client
+	APIReader client.Reader
+}
+
+// Reconcile checks one CloudImage's claims.
+func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ci := &imsv1.CloudImage{}
+	if err := r.Client.Get(ctx, req.NamespacedName, ci); err != nil || !ci.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	updated := ci.DeepCopy()
+	updated.OwnerReferences = updated.OwnerReferences[:0]
+	claims := map[string]bool{}
+	for _, ref := range ci.OwnerReferences {
+		if isQueryOwner(ref) {
+			exists, err := r.queryExists(ctx, ci.Namespace, ref.Name, ref.UID)
+			if err != nil {
+				return ctrl.Result{}, err
+			}
+			if !exists {
+				continue
+			}
+			claims[imsv1.QueryLabel(ref.Name)] = true
+		}
+		updated.OwnerReferences = append(updated.OwnerReferences, ref)
+	}
+	for key := range ci.Labels {
+		if imsv1.IsQueryLabel(key) && !claims[key] {
+			delete(updated.Labels, key)
+		}
+	}
+	m := &mirror{client: r.Client, live: r.APIReader}
+	err := m.releaseOrDelete(ctx, ci, updated)
+	if apierrors.IsConflict(err) {
+		return ctrl.Result{}, nil // a newer version exists; its watch event brings it back here
+	}
+	return ctrl.Result{}, err
+}
+
+// queryExists asks the cache first and confirms a miss live, so that a query created a moment
+// ago (not yet in the cache) never loses its claims.
+func (r *CloudImageReconciler) queryExists(ctx context.Context, namespace, name string, uid types.UID) (bool, error) {
+	key := types.NamespacedName{Namespace: namespace, Name: name}
+	q := &imsv1.ImageQuery{}
+	err := r.Client.Get(ctx, key, q)
+	if err == nil && q.UID == uid && q.DeletionTimestamp.IsZero() {
+		return true, nil
+	}
+	if err != nil && !apierrors.IsNotFound(err) {
+		return false, err
+	}
+	err = r.APIReader.Get(ctx, key, q)
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return q.UID == uid && q.DeletionTimestamp.IsZero(), nil
+}
+
+// SetupWithManager registers the controller: it looks at the operator's CloudImages, and at the
+// CloudImages a deleted ImageQuery claimed.
+func (r *CloudImageReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent int) error {
+	managed := predicate.NewPredicateFuncs(func(o client.Object) bool {
+		return o.GetLabels()[imsv1.LabelManagedBy] == imsv1.ManagedByValue
+	})
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("cloudimage").
+		For(&imsv1.CloudImage{}, builder.WithPredicates(managed)).
+		Watches(&imsv1.ImageQuery{}, handler.Funcs{DeleteFunc: r.claimsOfDeletedQuery}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent}).
+		Complete(r)
+}
+
+func (r *CloudImageReconciler) claimsOfDeletedQuery(ctx context.Context, e event.TypedDeleteEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	var claimed imsv1.CloudImageList
+	err := r.Client.List(ctx, &claimed, client.InNamespace(e.Object.GetNamespace()),
+		client.MatchingLabels{imsv1.QueryLabel(e.Object.GetName()): "true"})
+	if err != nil {
+		return
+	}
+	for i := range claimed.Items {
+		q.Add(reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&claimed.Items[i])})
+	}
+}

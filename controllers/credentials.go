@@ -1,0 +1,71 @@
+package controllers
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/ims"
+)
+
+// Keys of a credentials Secret (../shared/api-contract.md).
+const (
+	SecretKeyAccessKey     = "accessKey"
+	SecretKeySecretKey     = "secretKey"
+	SecretKeySecurityToken = "securityToken"
+	SecretKeyProjectID     = "projectID"
+	SecretKeyToken         = "token"
+)
+
+// secretVersion is the resourceVersion of q's credentials Secret as the metadata-only cache
+// sees it ("" without a ref or when it is missing). The operator caches Secrets' metadata,
+// never their data.
+func (r *ImageQueryReconciler) secretVersion(ctx context.Context, q *imsv1.ImageQuery) (string, error) {
+	ref := q.Spec.CredentialsSecretRef
+	if ref == nil {
+		return "", nil
+	}
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	err := r.Client.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: ref.Name}, meta)
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
+	return meta.ResourceVersion, err
+}
+
+// credentials reads q's credentials: its Secret, read live from its own namespace only, or
+// the manager's. Messages name the Secret and the key, never a value.
+func (r *ImageQueryReconciler) credentials(ctx context.Context, q *imsv1.ImageQuery) (ims.Credentials, string, *syncFailure) {
+	ref := q.Spec.CredentialsSecretRef
+	if ref == nil {
+		if err := r.IMS.Credentials.Validate(); err != nil {
+			return ims.Credentials{}, "", secretFailure(ReasonInvalidCredentials,
+				"no credentialsSecretRef and the manager has no usable credentials (HUAWEICLOUD_SDK_AK/SK): %v", err)
+		}
+		return r.IMS.Credentials, "", nil
+	}
+	secret := &corev1.Secret{}
+	err := r.APIReader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: ref.Name}, secret)
+	if apierrors.IsNotFound(err) {
+		return ims.Credentials{}, "", secretFailure(ReasonSecretNotFound, "Secret %s/%s not found", q.Namespace, ref.Name)
+	}
+	if err != nil {
+		return ims.Credentials{}, "", &syncFailure{Reason: "SecretUnreadable", Message: err.Error(), Err: err}
+	}
+	creds := ims.Credentials{
+		AccessKey:     string(secret.Data[SecretKeyAccessKey]),
+		SecretKey:     string(secret.Data[SecretKeySecretKey]),
+		SecurityToken: string(secret.Data[SecretKeySecurityToken]),
+		ProjectID:     string(secret.Data[SecretKeyProjectID]),
+		Token:         string(secret.Data[SecretKeyToken]),
+	}
+	if err := creds.Validate(); err != nil {
+		return ims.Credentials{}, "", secretFailure(ReasonInvalidCredentials, "Secret %s/%s: %v", q.Namespace, ref.Name, err)
+	}
+	return creds, secret.ResourceVersion, nil
+}

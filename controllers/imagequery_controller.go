@@ -1,0 +1,251 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"iter"
+	"net/http"
+	"regexp"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/ims"
+)
+
+// ImageLister lists images from IMS; *ims.Client is the real one.
+type ImageLister interface {
+	ListImages(ctx context.Context, req ims.ListImagesRequest) iter.Seq2[*ims.Image, error]
+}
+
+// IMSSettings are the manager-wide IMS settings that ImageQueries fall back on.
+type IMSSettings struct {
+	// Endpoint, when set, receives every query's requests (--ims-endpoint).
+	Endpoint string
+	// DefaultRegion is used when spec.region is empty (--default-region).
+	DefaultRegion string
+	// DefaultRefreshInterval is used when spec.refreshInterval is empty.
+	DefaultRefreshInterval time.Duration
+	// Credentials are the manager's own, used without spec.credentialsSecretRef.
+	Credentials ims.Credentials
+	// HTTPClient is shared by every query's IMS client (connection reuse, metrics).
+	HTTPClient *http.Client
+}
+
+// ImageQueryReconciler syncs an ImageQuery: when a sync is due it lists the matching images
+// from IMS, mirrors them as CloudImages and writes the status once.
+type ImageQueryReconciler struct {
+	Client    client.Client
+	APIReader client.Reader // uncached reads: Secrets are never cached
+	Recorder  recorder.EventRecorder
+	Clock     clock.PassiveClock
+	IMS       IMSSettings
+	// NewLister builds the IMS client for one sync; tests may swap it.
+	NewLister func(ims.Config) (ImageLister, error)
+}
+
+// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=imagequeries,verbs=get;list;watch
+// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=imagequeries/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=cloudimages,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile syncs one ImageQuery if a sync is due and schedules the next one.
+func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	q := &imsv1.ImageQuery{}
+	if err := r.Client.Get(ctx, req.NamespacedName, q); err != nil {
+		if client.IgnoreNotFound(err) == nil {
+			forgetQueryMetrics(req.Namespace, req.Name)
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !q.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil // the garbage collector and the CloudImage controller clean up
+	}
+	before := q.DeepCopy()
+	result, err := r.reconcile(ctx, q, before)
+	if perr := r.patchStatus(ctx, before, q); perr != nil {
+		return ctrl.Result{}, errors.Join(err, perr)
+	}
+	return result, err
+}
+
+func (r *ImageQueryReconciler) reconcile(ctx context.Context, q, before *imsv1.ImageQuery) (ctrl.Result, error) {
+	if q.Spec.Suspend {
+		q.Status.ObservedGeneration = q.Generation
+		meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionReconciling)
+		return ctrl.Result{}, nil
+	}
+	secretVersion, err := r.secretVersion(ctx, q)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	now := r.Clock.Now()
+	if wait := r.untilDue(q, secretVersion, now); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	if meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady) == nil {
+		// A first sync can take a while: say so now, so that kstatus reads InProgress.
+		markProgressing(q)
+		if err := r.patchStatus(ctx, before, q); err != nil {
+			return ctrl.Result{}, err
+		}
+		q.DeepCopyInto(before)
+	}
+	return r.sync(ctx, q)
+}
+
+// sync lists, mirrors and records. On failure the status lists and the CloudImages stay as
+// they were; only the conditions change.
+func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (ctrl.Result, error) {
+	log := logf.FromContext(ctx)
+	start := r.Clock.Now()
+	prevReady := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy()
+	firstSync := q.Status.LastSyncTime == nil
+	q.Status.LastHandledRequestedAt = q.Annotations[imsv1.RequestedAtAnnotation]
+
+	images, region, f := r.list(ctx, q)
+	var mirrored mirrorResult
+	if f == nil {
+		var err error
+		m := &mirror{client: r.Client, live: r.APIReader}
+		mirrored, err = m.apply(ctx, q, region, images)
+		if err != nil {
+			f = &syncFailure{Reason: ReasonMirrorFailed, Message: err.Error(), Err: err}
+		}
+	}
+	if f != nil && errors.Is(f.Err, context.Canceled) {
+		return ctrl.Result{}, f.Err // shutting down: leave the status alone
+	}
+	observeSync(r.Clock.Since(start), f)
+
+	if f != nil {
+		markFailed(q, f)
+		if prevReady == nil || prevReady.Reason != f.Reason {
+			r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, f.Reason, "Sync", "%s", truncate(f.Message, 1024))
+		}
+		log.Info("sync failed", "reason", f.Reason, "terminal", f.Terminal, "error", f.Message)
+		if f.Terminal {
+			return ctrl.Result{RequeueAfter: r.interval(q)}, nil
+		}
+		return ctrl.Result{}, f // the controller's rate limiter backs off
+	}
+
+	recordListing(q, images, r.Clock.Now())
+	q.Status.Region = region
+	markSynced(q, fmt.Sprintf("%d images matched", len(images)))
+	observeMatched(q)
+	switch {
+	case firstSync:
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Synced", "Sync", "First sync: %d images matched", len(images))
+	case prevReady != nil && prevReady.Status != metav1.ConditionTrue:
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Recovered", "Sync", "Sync succeeded again: %d images matched", len(images))
+	}
+	if !firstSync && (mirrored.Added > 0 || mirrored.Removed > 0) {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "ImagesChanged", "Sync", "%d images added, %d removed", mirrored.Added, mirrored.Removed)
+	}
+	if len(mirrored.InvalidIDs) > 0 {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "InvalidImageID", "Mirror",
+			"%d images have IDs that are not valid object names and were not mirrored, e.g. %q", len(mirrored.InvalidIDs), truncate(mirrored.InvalidIDs[0], 64))
+	}
+	log.V(1).Info("synced", "matched", len(images), "added", mirrored.Added, "removed", mirrored.Removed, "writes", mirrored.Written)
+	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, r.Clock.Now())}, nil
+}
+
+// list runs the whole IMS listing and applies nameRegex. Any error means no result at all.
+func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([]*ims.Image, string, *syncFailure) {
+	region := q.Spec.Region
+	if region == "" {
+		region = r.IMS.DefaultRegion
+	}
+	creds, secretVersion, f := r.credentials(ctx, q)
+	if f != nil {
+		return nil, region, f
+	}
+	q.Status.SecretResourceVersion = secretVersion
+	var nameRE *regexp.Regexp
+	if q.Spec.NameRegex != "" {
+		var err error
+		if nameRE, err = regexp.Compile(q.Spec.NameRegex); err != nil {
+			// The CRD refuses invalid expressions; this guards objects stored before that rule.
+			return nil, region, &syncFailure{Reason: "InvalidNameRegex", Message: err.Error(), Terminal: true, Err: err}
+		}
+	}
+	lister, err := r.NewLister(ims.Config{
+		Endpoint:    r.IMS.Endpoint,
+		Region:      region,
+		Credentials: creds,
+		HTTPClient:  r.IMS.HTTPClient,
+	})
+	if err != nil {
+		return nil, region, &syncFailure{Reason: ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
+	}
+	var images []*ims.Image
+	for img, err := range lister.ListImages(ctx, listRequest(&q.Spec)) {
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, region, &syncFailure{Reason: "Canceled", Message: err.Error(), Err: context.Canceled}
+			}
+			return nil, region, listFailure(err)
+		}
+		if nameRE == nil || nameRE.MatchString(img.Name) {
+			images = append(images, img)
+		}
+	}
+	return images, region, nil
+}
+
+// untilDue is how long until q's next sync; zero or less means now. A sync is due when the
+// spec, the requested-at annotation or the Secret changed, after a failure, and every
+// refreshInterval after the last sync, plus a fixed per-query jitter of up to 10% so that a
+// restart does not fire every query at once.
+func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion string, now time.Time) time.Duration {
+	ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady)
+	switch {
+	case ready == nil || ready.Status != metav1.ConditionTrue,
+		ready.ObservedGeneration != q.Generation,
+		q.Annotations[imsv1.RequestedAtAnnotation] != q.Status.LastHandledRequestedAt,
+		secretVersion != q.Status.SecretResourceVersion,
+		q.Status.LastSyncTime == nil:
+		return 0
+	}
+	interval := r.interval(q)
+	next := q.Status.LastSyncTime.Add(interval + jitter(string(q.UID), interval))
+	return next.Sub(now)
+}
+
+func (r *ImageQueryReconciler) interval(q *imsv1.ImageQuery) time.Duration {
+	if q.Spec.RefreshInterval != nil && q.Spec.RefreshInterval.Duration >= time.Minute {
+		return q.Spec.RefreshInterval.Duration
+	}
+	return r.IMS.DefaultRefreshInterval
+}
+
+// jitter is a stable fraction (0-10%) of interval derived from the query's UID.
+func jitter(uid string, interval time.Duration) time.Duration {
+	h := fnv.New32a()
+	h.Write([]byte(uid))
+	return time.Duration(uint64(interval) / 10 * uint64(h.Sum32()%1000) / 1000)
+}
+
+// patchStatus writes the status once, and only when it changed.
+func (r *ImageQueryReconciler) patchStatus(ctx context.Context, before, q *imsv1.ImageQuery) error {
+	if equality.Semantic.DeepEqual(before.Status, q.Status) {
+		return nil
+	}
+	return r.Client.Status().Patch(ctx, q, client.MergeFrom(before))
+}
+
+// NewIMSLister builds the real IMS client.
+func NewIMSLister(cfg ims.Config) (ImageLister, error) { return ims.New(cfg) }

@@ -1,0 +1,228 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/ims"
+)
+
+// mirror keeps one CloudImage per image an ImageQuery matched. It is given only complete
+// listings: a failed or partial one never reaches it, so nothing is lost on a cloud error.
+type mirror struct {
+	client client.Client // cached reads, writes
+	live   client.Reader // uncached reads after a conflict
+}
+
+// mirrorResult counts what a mirror pass changed.
+type mirrorResult struct {
+	Added, Removed, Written int
+	InvalidIDs              []string
+}
+
+// apply makes the CloudImages claimed by q exactly the valid-ID images in listing.
+func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, listing []*ims.Image) (mirrorResult, error) {
+	var res mirrorResult
+	label := imsv1.QueryLabel(q.Name)
+
+	var claimed imsv1.CloudImageList
+	if err := m.client.List(ctx, &claimed, client.InNamespace(q.Namespace), client.MatchingLabels{label: "true"}); err != nil {
+		return res, fmt.Errorf("listing CloudImages: %w", err)
+	}
+	had := make(map[string]*imsv1.CloudImage, len(claimed.Items))
+	for i := range claimed.Items {
+		had[claimed.Items[i].Name] = &claimed.Items[i]
+	}
+
+	want := make(map[string]bool, len(listing))
+	for _, img := range listing {
+		if want[img.ID] {
+			continue // IMS listed it twice; one object is enough
+		}
+		if errs := validation.IsDNS1123Subdomain(img.ID); len(errs) > 0 {
+			res.InvalidIDs = append(res.InvalidIDs, img.ID)
+			continue
+		}
+		want[img.ID] = true
+		desired := desiredRecord(region, img)
+		wrote, err := m.claim(ctx, q, label, &desired)
+		if err != nil {
+			return res, fmt.Errorf("writing CloudImage %s: %w", img.ID, err)
+		}
+		if wrote {
+			res.Written++
+		}
+		if had[img.ID] == nil {
+			res.Added++
+		}
+	}
+	for name := range had {
+		if want[name] {
+			continue
+		}
+		if err := m.release(ctx, q, label, name); err != nil {
+			return res, fmt.Errorf("releasing CloudImage %s: %w", name, err)
+		}
+		res.Removed++
+		res.Written++
+	}
+	return res, nil
+}
+
+// desiredRecord is the part of a CloudImage that the listing decides.
+func desiredRecord(region string, img *ims.Image) imsv1.CloudImage {
+	ci := imsv1.CloudImage{Region: region, Image: imageRecord(img)}
+	ci.Name = img.ID
+	ci.Labels = imageLabels(region, &ci.Image)
+	return ci
+}
+
+// claim creates or updates the CloudImage for desired, keeping the claims of other queries.
+// It writes nothing when the stored object already says the same.
+func (m *mirror) claim(ctx context.Context, q *imsv1.ImageQuery, label string, desired *imsv1.CloudImage) (bool, error) {
+	wrote := false
+	var reader client.Reader = m.client
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		defer func() { reader = m.live }() // after a conflict the cache may be behind
+		var current imsv1.CloudImage
+		err := reader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: desired.Name}, &current)
+		if apierrors.IsNotFound(err) {
+			obj := desired.DeepCopy()
+			obj.Namespace = q.Namespace
+			obj.Labels[label] = "true"
+			obj.OwnerReferences = []metav1.OwnerReference{ownerRef(q)}
+			err = m.client.Create(ctx, obj)
+			if apierrors.IsAlreadyExists(err) {
+				// Another query created it meanwhile: treat as a conflict and merge.
+				return apierrors.NewConflict(imsv1.GroupVersion.WithResource("cloudimages").GroupResource(), desired.Name, err)
+			}
+			wrote = err == nil
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		updated := current.DeepCopy()
+		updated.Region = desired.Region
+		updated.Image = desired.Image
+		updated.Labels = mergeLabels(current.Labels, desired.Labels)
+		updated.Labels[label] = "true"
+		updated.OwnerReferences = withOwner(current.OwnerReferences, ownerRef(q))
+		if sameContent(&current, updated) {
+			return nil
+		}
+		err = m.client.Update(ctx, updated)
+		wrote = err == nil
+		return err
+	})
+	return wrote, err
+}
+
+// release drops q's claim on a CloudImage, and deletes it when no ImageQuery claims it any
+// more (removing the last ownerReference would not make the garbage collector delete it).
+func (m *mirror) release(ctx context.Context, q *imsv1.ImageQuery, label, name string) error {
+	var reader client.Reader = m.client
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		defer func() { reader = m.live }()
+		var current imsv1.CloudImage
+		if err := reader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: name}, &current); err != nil {
+			return client.IgnoreNotFound(err)
+		}
+		updated := current.DeepCopy()
+		delete(updated.Labels, label)
+		updated.OwnerReferences = withoutOwner(current.OwnerReferences, q.UID, q.Name)
+		return m.releaseOrDelete(ctx, &current, updated)
+	})
+}
+
+// releaseOrDelete writes updated, or deletes the object when no ImageQuery owns it any more.
+// The delete is conditional on the version read, so a claim made meanwhile is never lost.
+func (m *mirror) releaseOrDelete(ctx context.Context, current, updated *imsv1.CloudImage) error {
+	if !hasQueryOwner(updated.OwnerReferences) {
+		rv := current.ResourceVersion
+		err := m.client.Delete(ctx, current, client.Preconditions{UID: &current.UID, ResourceVersion: &rv})
+		return client.IgnoreNotFound(err)
+	}
+	if sameContent(current, updated) {
+		return nil
+	}
+	return m.client.Update(ctx, updated)
+}
+
+func ownerRef(q *imsv1.ImageQuery) metav1.OwnerReference {
+	return metav1.OwnerReference{
+		APIVersion: imsv1.GroupVersion.String(),
+		Kind:       "ImageQuery",
+		Name:       q.Name,
+		UID:        q.UID,
+	}
+}
+
+func isQueryOwner(ref metav1.OwnerReference) bool {
+	return ref.Kind == "ImageQuery" && strings.HasPrefix(ref.APIVersion, imsv1.GroupVersion.Group+"/")
+}
+
+func hasQueryOwner(refs []metav1.OwnerReference) bool {
+	for _, ref := range refs {
+		if isQueryOwner(ref) {
+			return true
+		}
+	}
+	return false
+}
+
+// withOwner adds ref unless it is there already (in place, so that an unchanged object
+// compares equal and is not written).
+func withOwner(refs []metav1.OwnerReference, ref metav1.OwnerReference) []metav1.OwnerReference {
+	for _, r := range refs {
+		if r == ref {
+			return refs
+		}
+	}
+	return append(withoutOwner(refs, ref.UID, ref.Name), ref)
+}
+
+// withoutOwner drops the ImageQuery reference with this UID, and any stale one with the same
+// name (a query deleted and created again gets a new UID).
+func withoutOwner(refs []metav1.OwnerReference, uid types.UID, name string) []metav1.OwnerReference {
+	out := make([]metav1.OwnerReference, 0, len(refs)+1)
+	for _, r := range refs {
+		if isQueryOwner(r) && (r.UID == uid || r.Name == name) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// mergeLabels replaces the image-attribute labels with fresh ones and keeps every other label
+// (other queries' claims, labels users added).
+func mergeLabels(current, attributes map[string]string) map[string]string {
+	out := make(map[string]string, len(current)+len(attributes)+1)
+	for k, v := range current {
+		if !strings.HasPrefix(k, imsv1.LabelPrefix) && k != imsv1.LabelManagedBy {
+			out[k] = v
+		}
+	}
+	maps.Copy(out, attributes)
+	return out
+}
+
+// sameContent compares what the operator writes; metadata the server owns is ignored.
+func sameContent(a, b *imsv1.CloudImage) bool {
+	return a.Region == b.Region &&
+		equality.Semantic.DeepEqual(a.Image, b.Image) &&
+		equality.Semantic.DeepEqual(a.Labels, b.Labels) &&
+		equality.Semantic.DeepEqual(a.OwnerReferences, b.OwnerReferences)
+}

@@ -1,0 +1,137 @@
+package controllers
+
+import (
+	"sort"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/ims"
+)
+
+// imageRecord converts a listed image into the CloudImage's record. Strings are cut to the
+// schema's bounds so that one odd value cannot make the whole object unwritable.
+func imageRecord(img *ims.Image) imsv1.ImageRecord {
+	s, l := short, long
+	r := imsv1.ImageRecord{
+		ID:                     s(img.ID),
+		Name:                   s(img.Name),
+		Status:                 s(img.Status),
+		Visibility:             s(img.Visibility),
+		Owner:                  s(img.Owner),
+		File:                   l(img.File),
+		Self:                   l(img.Self),
+		Schema:                 l(img.Schema),
+		Checksum:               s(img.Checksum),
+		Size:                   img.Size,
+		Deleted:                img.Deleted,
+		Protected:              img.Protected,
+		ContainerFormat:        s(img.ContainerFormat),
+		DiskFormat:             s(img.DiskFormat),
+		MinRAM:                 img.MinRAM,
+		MinDisk:                img.MinDisk,
+		MaxRAM:                 s(img.MaxRAM),
+		CreatedAt:              s(img.CreatedAt),
+		UpdatedAt:              s(img.UpdatedAt),
+		DeletedAt:              s(img.DeletedAt),
+		OSBit:                  s(img.OSBit),
+		OSVersion:              s(img.OSVersion),
+		Description:            l(img.Description),
+		IsRegistered:           img.IsRegistered,
+		Platform:               s(img.Platform),
+		OSType:                 s(img.OSType),
+		VirtualEnvType:         s(img.VirtualEnvType),
+		ImageSourceType:        s(img.ImageSourceType),
+		ImageType:              s(img.ImageType),
+		VirtualSize:            img.VirtualSize,
+		OriginalImageName:      s(img.OriginalImageName),
+		BackupID:               s(img.BackupID),
+		ProductCode:            s(img.ProductCode),
+		ImageSize:              s(img.ImageSize),
+		DataOrigin:             l(img.DataOrigin),
+		SupportKVM:             img.SupportKVM,
+		SupportXen:             img.SupportXen,
+		SupportLargeMemory:     img.SupportLargeMemory,
+		SupportDiskIntensive:   img.SupportDiskIntensive,
+		SupportHighPerformance: img.SupportHighPerformance,
+		SupportXenHANA:         img.SupportXenHANA,
+		SupportKVMInfiniband:   img.SupportKVMInfiniband,
+		SupportXenGPUType:      s(img.SupportXenGPUType),
+		SupportKVMGPUType:      s(img.SupportKVMGPUType),
+		SystemSupportMarket:    img.SystemSupportMarket,
+		IsOffshelved:           img.IsOffshelved,
+		EnterpriseProjectID:    s(img.EnterpriseProjectID),
+		RootOrigin:             s(img.RootOrigin),
+		SequenceNum:            s(img.SequenceNum),
+		SupportFCInject:        img.SupportFCInject,
+		SupportARM:             img.SupportARM,
+		HWFirmwareType:         s(img.HWFirmwareType),
+		Architecture:           img.Architecture(),
+	}
+	for i, tag := range img.Tags {
+		if i == imsv1.MaxTags {
+			break
+		}
+		r.Tags = append(r.Tags, s(tag))
+	}
+	if len(img.Extra) > 0 {
+		// Keep a deterministic subset when IMS returns more unknown fields than the schema allows.
+		keys := make([]string, 0, len(img.Extra))
+		for k := range img.Extra {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		r.ExtraProperties = make(map[string]string, min(len(keys), imsv1.MaxExtraProperty))
+		for _, k := range keys[:min(len(keys), imsv1.MaxExtraProperty)] {
+			r.ExtraProperties[k] = l(img.Extra[k])
+		}
+	}
+	return r
+}
+
+// imageLabels are the contract's attribute labels of a CloudImage.
+func imageLabels(region string, r *imsv1.ImageRecord) map[string]string {
+	labels := map[string]string{imsv1.LabelManagedBy: imsv1.ManagedByValue}
+	for key, value := range map[string]string{
+		imsv1.LabelRegion:         region,
+		imsv1.LabelPlatform:       r.Platform,
+		imsv1.LabelOSType:         r.OSType,
+		imsv1.LabelOSBit:          r.OSBit,
+		imsv1.LabelArchitecture:   r.Architecture,
+		imsv1.LabelImageType:      r.ImageType,
+		imsv1.LabelVisibility:     r.Visibility,
+		imsv1.LabelStatus:         r.Status,
+		imsv1.LabelVirtualEnvType: r.VirtualEnvType,
+	} {
+		if v := imsv1.LabelValue(value); v != "" {
+			labels[key] = v
+		}
+	}
+	return labels
+}
+
+// summary is the short form of an image kept in ImageQuery status.
+func summary(img *ims.Image) imsv1.ImageSummary {
+	return imsv1.ImageSummary{
+		ID:           truncate(img.ID, 64),
+		Name:         short(img.Name),
+		Status:       truncate(img.Status, 32),
+		Platform:     truncate(img.Platform, 64),
+		OSVersion:    short(img.OSVersion),
+		Architecture: img.Architecture(),
+		CreatedAt:    truncate(img.CreatedAt, 64),
+	}
+}
+
+func short(s string) string { return truncate(s, imsv1.MaxShortString) }
+func long(s string) string  { return truncate(s, imsv1.MaxLongString) }
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence
+// (the API server counts characters, so n bytes always fits).
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

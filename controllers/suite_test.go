@@ -1,0 +1,232 @@
+package controllers
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/imssim"
+)
+
+// The integration suite: a real etcd, kube-apiserver and kube-controller-manager (for garbage
+// collection), the IMS simulator on loopback, and the manager's controllers as main.go wires
+// them. Tests run one after another: they share the simulator's catalog and faults.
+var (
+	k8s    client.WithWatch // the test's own client, uncached
+	sim    *imssim.Simulator
+	simURL string
+	scheme = runtime.NewScheme()
+)
+
+const (
+	testAK = "TESTACCESSKEY0000001"
+	testSK = "test-secret-key-do-not-print-0001"
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runSuite(m))
+}
+
+func runSuite(m *testing.M) int {
+	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(false), zap.Level(zapLevel())))
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(imsv1.AddToScheme(scheme))
+
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join("..", "bin", "k8s")
+	}
+	if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
+		fmt.Fprintf(os.Stderr, "control-plane binaries not found in %s: run `make test` (or hack/build-control-plane.sh)\n", assets)
+		return 1
+	}
+	env := &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+		BinaryAssetsDirectory: assets,
+	}
+	env.ControlPlane.GetAPIServer().Configure().Append("endpoint-reconciler-type", "none")
+	cfg, err := env.Start()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "starting envtest: %v\n", err)
+		return 1
+	}
+	defer func() { _ = env.Stop() }()
+
+	stopKCM, err := startControllerManager(env, assets)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "starting kube-controller-manager: %v\n", err)
+		return 1
+	}
+	defer stopKCM()
+
+	k8s, err = client.NewWithWatch(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "client: %v\n", err)
+		return 1
+	}
+
+	sim = imssim.New(imssim.Options{Credentials: map[string]string{testAK: testSK}})
+	server := httptest.NewServer(sim)
+	defer server.Close()
+	simURL = server.URL
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "manager: %v\n", err)
+		return 1
+	}
+	queries := &ImageQueryReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder("ims-operator"),
+		Clock:     clock.RealClock{},
+		IMS: IMSSettings{
+			Endpoint:               simURL,
+			DefaultRegion:          "cn-north-4",
+			DefaultRefreshInterval: 10 * time.Minute,
+			HTTPClient:             ims.NewHTTPClient(),
+		},
+		NewLister: fastRetryLister,
+	}
+	if err := queries.SetupWithManager(mgr, 2); err != nil {
+		fmt.Fprintf(os.Stderr, "setup: %v\n", err)
+		return 1
+	}
+	images := &CloudImageReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
+	if err := images.SetupWithManager(mgr, 2); err != nil {
+		fmt.Fprintf(os.Stderr, "setup: %v\n", err)
+		return 1
+	}
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	code := m.Run()
+	cancel()
+	if err := <-done; err != nil {
+		fmt.Fprintf(os.Stderr, "manager: %v\n", err)
+		return 1
+	}
+	return code
+}
+
+// fastRetryLister is the real client with short backoffs, so fault tests take seconds.
+func fastRetryLister(cfg ims.Config) (ImageLister, error) {
+	cfg.BaseDelay, cfg.MaxDelay, cfg.MaxAttempts = 50*time.Millisecond, 200*time.Millisecond, 2
+	return ims.New(cfg)
+}
+
+func zapLevel() zapcore.Level {
+	if os.Getenv("TEST_VERBOSE") != "" {
+		return -1
+	}
+	return zapcore.DPanicLevel // quiet: failed syncs are expected here; TEST_VERBOSE=1 shows all
+}
+
+// startControllerManager runs kube-controller-manager against envtest's API server, so that
+// ownerReferences are garbage-collected as in a real cluster.
+func startControllerManager(env *envtest.Environment, assets string) (func(), error) {
+	dir, err := os.MkdirTemp("", "ims-kcm-")
+	if err != nil {
+		return nil, err
+	}
+	user, err := env.ControlPlane.AddUser(envtest.User{Name: "kcm", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		return nil, err
+	}
+	kcPath := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(kcPath, kubeconfig, 0o600); err != nil {
+		return nil, err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	keyPath := filepath.Join(dir, "sa.key")
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	if err := os.WriteFile(keyPath, keyPEM, 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(filepath.Join(assets, "kube-controller-manager"),
+		"--kubeconfig="+kcPath,
+		"--authentication-kubeconfig="+kcPath,
+		"--authorization-kubeconfig="+kcPath,
+		"--authentication-skip-lookup=true",
+		"--controllers=*",
+		"--leader-elect=false",
+		"--secure-port=0",
+		"--use-service-account-credentials=false",
+		"--service-account-private-key-file="+keyPath,
+		"--flex-volume-plugin-dir="+filepath.Join(dir, "flex"),
+		"--concurrent-gc-syncs=5",
+		"-v=0",
+	)
+	logFile, err := os.Create(filepath.Join(dir, "kcm.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		_ = logFile.Close()
+		_ = os.RemoveAll(dir)
+	}, nil
+}
+
+// newNamespace gives a test a namespace of its own, with the credentials Secret.
+func newNamespace(t *testing.T) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "iq-test-"}}
+	if err := k8s.Create(context.Background(), ns); err != nil {
+		t.Fatal(err)
+	}
+	createSecret(t, ns.Name, "ims-credentials", map[string]string{"accessKey": testAK, "secretKey": testSK})
+	return ns.Name
+}
+
+func createSecret(t *testing.T, ns, name string, data map[string]string) *corev1.Secret {
+	t.Helper()
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, StringData: data}
+	if err := k8s.Create(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

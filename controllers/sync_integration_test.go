@@ -1,0 +1,225 @@
+package controllers
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/imssim"
+)
+
+// The samples are the reference's common queries; each must mirror exactly what the
+// simulator's catalog holds for it.
+func TestSamplesSyncTheCommonQueries(t *testing.T) {
+	ns := newNamespace(t)
+	want := map[string]func(imssim.Image) bool{
+		"public-images": func(i imssim.Image) bool {
+			return str(i, "__imagetype") == "gold" && str(i, "visibility") == "public" && str(i, "protected") == "true"
+		},
+		"ubuntu-x86": func(i imssim.Image) bool {
+			return str(i, "__imagetype") == "gold" && str(i, "__platform") == "Ubuntu" && str(i, "__os_bit") == "64" &&
+				str(i, "__support_arm") != "true" && str(i, "status") == "active" && str(i, "__support_kvm") == "true" &&
+				regexp.MustCompile(`^Ubuntu 2[2-9]\.`).MatchString(str(i, "name"))
+		},
+		"private-images": func(i imssim.Image) bool { return str(i, "owner") == imssim.DemoProjectID },
+		"shared-accepted": func(i imssim.Image) bool {
+			return str(i, "member_status") == "accepted" && str(i, "visibility") == "shared" && str(i, "__imagetype") == "shared"
+		},
+		"shared-rejected": func(i imssim.Image) bool {
+			return str(i, "member_status") == "rejected" && str(i, "visibility") == "shared" && str(i, "__imagetype") == "shared"
+		},
+		"shared-pending": func(i imssim.Image) bool {
+			return str(i, "member_status") == "pending" && str(i, "visibility") == "shared" && str(i, "__imagetype") == "shared"
+		},
+	}
+	samples := loadSamples(t, ns)
+	if len(samples) != len(want) {
+		t.Fatalf("config/samples has %d ImageQueries, the test knows %d", len(samples), len(want))
+	}
+	for _, q := range samples {
+		createQuery(t, q)
+	}
+	for _, s := range samples {
+		t.Run(s.Name, func(t *testing.T) {
+			match, ok := want[s.Name]
+			if !ok {
+				t.Fatalf("no expectation for sample %s", s.Name)
+			}
+			expected := expectedIDs(match)
+			if len(expected) == 0 {
+				t.Fatalf("the default catalog has no image for %s: the test would prove nothing", s.Name)
+			}
+			q := waitReady(t, ns, s.Name)
+			if int(q.Status.MatchedImages) != len(expected) {
+				t.Errorf("matchedImages = %d, want %d", q.Status.MatchedImages, len(expected))
+			}
+			if got := claimedIDs(t, ns, s.Name); !slices.Equal(got, expected) {
+				t.Errorf("CloudImages claimed:\n got %v\nwant %v", got, expected)
+			}
+			var listed []string
+			for _, img := range q.Status.Images {
+				listed = append(listed, img.ID)
+			}
+			if len(listed) != min(len(expected), int(*q.Spec.MaxStatusImages)) {
+				t.Errorf("status.images has %d entries, want %d", len(listed), min(len(expected), int(*q.Spec.MaxStatusImages)))
+			}
+			if q.Status.LatestImage == nil || q.Status.LatestImage.ID != newestOf(expected) {
+				t.Errorf("latestImage = %+v, want id %s", q.Status.LatestImage, newestOf(expected))
+			}
+			if q.Status.LastSyncTime == nil || q.Status.ObservedGeneration != q.Generation {
+				t.Errorf("lastSyncTime %v, observedGeneration %d (generation %d)", q.Status.LastSyncTime, q.Status.ObservedGeneration, q.Generation)
+			}
+		})
+	}
+
+	// public-images sorts by name ascending: status.images follows that order.
+	q := getQuery(t, ns, "public-images")
+	if !slices.IsSortedFunc(q.Status.Images, func(a, b imsv1.ImageSummary) int { return strings.Compare(a.Name, b.Name) }) {
+		t.Errorf("status.images of public-images is not sorted by name")
+	}
+}
+
+func newestOf(ids []string) string {
+	var best, bestAt string
+	for _, img := range sim.Catalog() {
+		id := str(img, "id")
+		if slices.Contains(ids, id) && str(img, "created_at") > bestAt { // one layout in the catalog: string order is time order
+			best, bestAt = id, str(img, "created_at")
+		}
+	}
+	return best
+}
+
+// A CloudImage carries the contract's labels, the image record and an ownerReference, and can
+// be found with label and field selectors as another controller would.
+func TestCloudImageRecordLabelsAndSelectors(t *testing.T) {
+	ns := newNamespace(t)
+	createQuery(t, newQuery(ns, "oracle", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "Oracle Linux"}}))
+	q := waitReady(t, ns, "oracle")
+	expected := expectedIDs(func(i imssim.Image) bool { return str(i, "__platform") == "Oracle Linux" })
+	if len(expected) == 0 {
+		t.Fatal("catalog has no Oracle Linux image")
+	}
+	images := cloudImages(t, ns)
+	ci, ok := images[expected[0]]
+	if !ok {
+		t.Fatalf("no CloudImage %s", expected[0])
+	}
+	src := catalogImage(t, expected[0])
+	wantLabels := map[string]string{
+		"app.kubernetes.io/managed-by":     "ims-operator",
+		"ims.imagecatalog.io/region":       "cn-north-4",
+		"ims.imagecatalog.io/platform":     "Oracle_Linux",
+		"ims.imagecatalog.io/os-type":      str(src, "__os_type"),
+		"ims.imagecatalog.io/os-bit":       str(src, "__os_bit"),
+		"ims.imagecatalog.io/image-type":   str(src, "__imagetype"),
+		"ims.imagecatalog.io/visibility":   str(src, "visibility"),
+		"ims.imagecatalog.io/status":       str(src, "status"),
+		"query.ims.imagecatalog.io/oracle": "true",
+		"ims.imagecatalog.io/architecture": map[bool]string{true: "arm", false: "x86"}[str(src, "__support_arm") == "true"],
+	}
+	if v := str(src, "virtual_env_type"); v != "" {
+		wantLabels["ims.imagecatalog.io/virtual-env-type"] = v
+	}
+	for k, v := range wantLabels {
+		if ci.Labels[k] != v {
+			t.Errorf("label %s = %q, want %q", k, ci.Labels[k], v)
+		}
+	}
+	if ci.Region != "cn-north-4" || ci.Image.ID != expected[0] || ci.Image.Name != str(src, "name") ||
+		ci.Image.OSVersion != str(src, "__os_version") || ci.Image.CreatedAt != str(src, "created_at") {
+		t.Errorf("record does not match the catalog: %+v", ci.Image)
+	}
+	if len(ci.OwnerReferences) != 1 || ci.OwnerReferences[0].UID != q.UID || ci.OwnerReferences[0].Kind != "ImageQuery" {
+		t.Errorf("ownerReferences = %+v", ci.OwnerReferences)
+	}
+
+	var byLabel imsv1.CloudImageList
+	if err := k8s.List(context.Background(), &byLabel, client.InNamespace(ns),
+		client.MatchingLabels{"ims.imagecatalog.io/platform": "Oracle_Linux"}); err != nil {
+		t.Fatal(err)
+	}
+	var byField imsv1.CloudImageList
+	if err := k8s.List(context.Background(), &byField, client.InNamespace(ns),
+		client.MatchingFields{"image.platform": "Oracle Linux"}); err != nil {
+		t.Fatalf("field selector on image.platform: %v", err)
+	}
+	if len(byLabel.Items) != len(expected) || len(byField.Items) != len(expected) {
+		t.Errorf("selectors found %d by label and %d by field, want %d", len(byLabel.Items), len(byField.Items), len(expected))
+	}
+}
+
+// The seed's sample images carry fields the schema does not know: they are kept.
+func TestUnknownFieldsAreKept(t *testing.T) {
+	ns := newNamespace(t)
+	var withExtra imssim.Image
+	for _, img := range sim.Catalog() {
+		if _, ok := img["__lazyloading"]; ok {
+			withExtra = img
+			break
+		}
+	}
+	if withExtra == nil {
+		t.Fatal("the default catalog has no image with __lazyloading (the seed's sample)")
+	}
+	id := str(withExtra, "id")
+	createQuery(t, newQuery(ns, "by-id", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{ID: id}}))
+	waitReady(t, ns, "by-id")
+	ci := cloudImages(t, ns)[id]
+	if ci.Image.ExtraProperties["__lazyloading"] != str(withExtra, "__lazyloading") {
+		t.Errorf("extraProperties = %v, want __lazyloading=%v", ci.Image.ExtraProperties, withExtra["__lazyloading"])
+	}
+}
+
+func catalogImage(t *testing.T, id string) imssim.Image {
+	t.Helper()
+	for _, img := range sim.Catalog() {
+		if str(img, "id") == id {
+			return img
+		}
+	}
+	t.Fatalf("image %s not in catalog", id)
+	return nil
+}
+
+// suspend: true stops syncing and leaves everything in place.
+func TestSuspendStopsSyncing(t *testing.T) {
+	ns := newNamespace(t)
+	createQuery(t, newQuery(ns, "suspended", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "Debian"}}))
+	before := waitReady(t, ns, "suspended")
+	patch := client.MergeFrom(before.DeepCopy())
+	before.Spec.Suspend = true
+	if err := k8s.Patch(context.Background(), before, patch); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "observedGeneration of the suspended query", func() error {
+		if q := getQuery(t, ns, "suspended"); q.Status.ObservedGeneration != q.Generation {
+			return errNotYet
+		}
+		return nil
+	})
+	sim.ResetRequests()
+	q := getQuery(t, ns, "suspended")
+	patch = client.MergeFrom(q.DeepCopy())
+	q.Annotations = map[string]string{imsv1.RequestedAtAnnotation: "now"}
+	if err := k8s.Patch(context.Background(), q, patch); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	if n := sim.RequestCount(); n != 0 {
+		t.Errorf("a suspended query sent %d requests to IMS", n)
+	}
+	after := getQuery(t, ns, "suspended")
+	if after.Status.MatchedImages != before.Status.MatchedImages || len(claimedIDs(t, ns, "suspended")) != int(before.Status.MatchedImages) {
+		t.Errorf("suspending changed the status or the CloudImages")
+	}
+	if c := findCondition(after, imsv1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {
+		t.Errorf("Ready after suspend = %+v", c)
+	}
+}
