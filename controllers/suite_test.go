@@ -38,6 +38,8 @@ import (
 // them. Tests run one after another: they share the simulator's catalog and faults.
 var (
 	k8s    client.WithWatch // the test's own client, uncached
+	// kubectlPath and kubeconfigPath let tests run kubectl as a user would.
+	kubectlPath, kubeconfigPath string
 	sim    *imssim.Simulator
 	simURL string
 	scheme = runtime.NewScheme()
@@ -77,6 +79,14 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = env.Stop() }()
+
+	kubectlPath = filepath.Join(assets, "kubectl")
+	kubeconfigPath, err = writeAdminKubeconfig(env)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kubeconfig: %v\n", err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(filepath.Dir(kubeconfigPath)) }()
 
 	stopKCM, err := startControllerManager(env, assets)
 	if err != nil {
@@ -151,6 +161,24 @@ func zapLevel() zapcore.Level {
 		return -1
 	}
 	return zapcore.DPanicLevel // quiet: failed syncs are expected here; TEST_VERBOSE=1 shows all
+}
+
+// writeAdminKubeconfig writes a kubeconfig of a cluster admin for kubectl.
+func writeAdminKubeconfig(env *envtest.Environment) (string, error) {
+	dir, err := os.MkdirTemp("", "ims-kubeconfig-")
+	if err != nil {
+		return "", err
+	}
+	user, err := env.ControlPlane.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return "", err
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "kubeconfig")
+	return path, os.WriteFile(path, kubeconfig, 0o600)
 }
 
 // startControllerManager runs kube-controller-manager against envtest's API server, so that
