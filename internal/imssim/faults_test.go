@@ -1,0 +1,201 @@
+/*
+Copyright 2026 The ims-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package imssim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+)
+
+func statuses(t *testing.T, f *fixture, n int, query string) []int {
+	t.Helper()
+	var out []int
+	for range n {
+		out = append(out, f.do(t, call{query: query}).status)
+	}
+	return out
+}
+
+func TestFaultThrottleOnceWithRetryAfter(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 1})
+	res := f.do(t, call{})
+	if res.status != 429 || res.header.Get("Retry-After") != "1" {
+		t.Fatalf("status %d, Retry-After %q", res.status, res.header.Get("Retry-After"))
+	}
+	if e := decodeError(t, res.body); e.Code != "APIGW.0308" || e.RequestID != res.header.Get("X-Request-Id") {
+		t.Errorf("429 body %s", res.body)
+	}
+	if res := f.do(t, call{}); res.status != 200 {
+		t.Errorf("retry: status %d", res.status)
+	}
+}
+
+func TestFaultOnRequestN(t *testing.T) {
+	f := newFixture(t, nil)
+	f.do(t, call{}) // requests before AddFault do not count
+	f.sim.AddFault(Fault{OnRequest: 3, Status: 500})
+	if got := statuses(t, f, 5, ""); !slices.Equal(got, []int{200, 200, 500, 200, 200}) {
+		t.Errorf("statuses %v", got)
+	}
+}
+
+// Refused requests neither trigger faults nor count towards OnRequest.
+func TestFaultIgnoresRefusedRequests(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{OnRequest: 2, Status: 503})
+	f.do(t, call{})
+	if res := f.do(t, call{noAuth: true}); res.status != 401 {
+		t.Errorf("unauthenticated: %d", res.status)
+	}
+	if res := f.do(t, call{query: "limit=0"}); res.status != 400 {
+		t.Errorf("bad limit: %d", res.status)
+	}
+	if res := f.do(t, call{}); res.status != 503 {
+		t.Errorf("second listing request: %d, want 503", res.status)
+	}
+}
+
+func TestFaultNestedErrorBody(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{Status: 503, Times: 1})
+	res := f.do(t, call{})
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(res.body, &body); err != nil || res.status != 503 || body.Error.Code != "SIM.0503" || body.Error.Message == "" {
+		t.Errorf("status %d, body %s (%v)", res.status, res.body, err)
+	}
+}
+
+func TestFaultOnPage(t *testing.T) {
+	f := newFixture(t, GenerateCatalog(10, 1))
+	full := f.list(t, "limit=1000")
+	page2 := "limit=4&marker=" + full[3].ID()
+	page3 := "limit=4&marker=" + full[7].ID()
+	f.sim.AddFault(Fault{OnPage: 2, Status: 503})
+	if got := statuses(t, f, 1, "limit=4"); got[0] != 200 {
+		t.Errorf("page 1: %v", got)
+	}
+	if got := statuses(t, f, 3, page2); !slices.Equal(got, []int{503, 503, 503}) {
+		t.Errorf("page 2 (Times 0 fires every time): %v", got)
+	}
+	if got := statuses(t, f, 1, page3); got[0] != 200 {
+		t.Errorf("page 3: %v", got)
+	}
+}
+
+func TestFaultTimes(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{Status: 500, Times: 2})
+	if got := statuses(t, f, 4, ""); !slices.Equal(got, []int{500, 500, 200, 200}) {
+		t.Errorf("statuses %v", got)
+	}
+}
+
+func TestFaultRemoveAndClear(t *testing.T) {
+	f := newFixture(t, nil)
+	a := f.sim.AddFault(Fault{Status: 500})
+	b := f.sim.AddFault(Fault{Status: 503})
+	if a == b {
+		t.Fatal("fault ids collide")
+	}
+	if got := statuses(t, f, 1, ""); got[0] != 500 {
+		t.Errorf("first installed fault fires first: %v", got)
+	}
+	f.sim.RemoveFault(a)
+	if got := statuses(t, f, 1, ""); got[0] != 503 {
+		t.Errorf("after RemoveFault: %v", got)
+	}
+	f.sim.ClearFaults()
+	if got := statuses(t, f, 1, ""); got[0] != 200 {
+		t.Errorf("after ClearFaults: %v", got)
+	}
+}
+
+func TestFaultBodies(t *testing.T) {
+	f := newFixture(t, nil)
+	normal := f.do(t, call{query: "limit=5"}).body
+
+	f.sim.AddFault(Fault{Body: BodyTruncated, Times: 1})
+	res := f.do(t, call{query: "limit=5"})
+	if res.status != 200 || json.Valid(res.body) || len(res.body) != len(normal)/2 || !bytes.HasPrefix(normal, res.body) {
+		t.Errorf("truncated: status %d, %d of %d bytes", res.status, len(res.body), len(normal))
+	}
+
+	f.sim.AddFault(Fault{Body: BodyMalformed, Times: 1})
+	if res := f.do(t, call{query: "limit=5"}); res.status != 200 || json.Valid(res.body) {
+		t.Errorf("malformed: status %d, body %s", res.status, res.body)
+	}
+
+	f.sim.AddFault(Fault{Body: BodyEmptyObject, Times: 1})
+	if res := f.do(t, call{query: "limit=5"}); res.status != 200 || string(res.body) != "{}" {
+		t.Errorf("empty-object: status %d, body %s", res.status, res.body)
+	}
+
+	f.sim.AddFault(Fault{Status: 500, Body: BodyTruncated, Times: 1})
+	if res := f.do(t, call{query: "limit=5"}); res.status != 500 || json.Valid(res.body) {
+		t.Errorf("truncated 500: status %d, body %s", res.status, res.body)
+	}
+
+	f.sim.AddFault(Fault{Body: `{"images":[{"id":null}]}`, Times: 1})
+	if res := f.do(t, call{query: "limit=5"}); string(res.body) != `{"images":[{"id":null}]}` {
+		t.Errorf("verbatim body: %s", res.body)
+	}
+
+	if res := f.do(t, call{query: "limit=5"}); !bytes.Equal(res.body, normal) {
+		t.Errorf("after the faults: %s", res.body)
+	}
+}
+
+func TestFaultDelay(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{Delay: 150 * time.Millisecond, Times: 1})
+	start := time.Now()
+	if res := f.do(t, call{}); res.status != 200 || time.Since(start) < 150*time.Millisecond {
+		t.Errorf("status %d after %v", res.status, time.Since(start))
+	}
+}
+
+// A client that gives up during a delay gets nothing; the simulator stops
+// waiting and records the request with status 0.
+func TestFaultDelayHonoursCancellation(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{Delay: time.Minute, Status: 500})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := f.try(call{ctx: ctx})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want deadline exceeded", err)
+	}
+	for f.sim.RequestCount() == 0 {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("handler still waiting after the client left")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if r := f.sim.Requests()[0]; r.Status != 0 || r.Page != 1 {
+		t.Errorf("recorded %+v", r)
+	}
+}
