@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -154,7 +155,8 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 		q.Set("limit", strconv.Itoa(limit))
 		marker := req.Marker
 		used := map[string]bool{}
-		var buf bytes.Buffer // reused: decoded images do not point into it
+		buf := getBuffer()
+		defer putBuffer(buf)
 
 		for page := 1; ; page++ {
 			if page > c.maxPages {
@@ -167,7 +169,7 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 			} else {
 				q.Del("marker")
 			}
-			images, err := c.fetch(ctx, q, &buf)
+			images, err := c.fetch(ctx, q, buf)
 			if err != nil {
 				yield(nil, fmt.Errorf("ims: list images, page %d: %w", page, err))
 				return
@@ -251,6 +253,9 @@ func (c *Client) page(ctx context.Context, q url.Values, buf *bytes.Buffer) ([]*
 	}
 	defer resp.Body.Close()
 	buf.Reset()
+	if resp.ContentLength > 0 && resp.ContentLength <= maxBody {
+		buf.Grow(int(resp.ContentLength))
+	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxBody+1)); err != nil {
 		return nil, transportError(ctx, err)
 	}
@@ -261,6 +266,20 @@ func (c *Client) page(ctx context.Context, q url.Values, buf *bytes.Buffer) ([]*
 		return nil, incomplete(fmt.Sprintf("response body exceeds %d bytes", maxBody))
 	}
 	return decodePage(buf.Bytes())
+}
+
+// Response buffers are pooled across pages and listings: a page is about a
+// megabyte, and growing a fresh buffer to that size for every page costs
+// several times as much in copies. Decoded images never point into it.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 16<<20 { // let an outsized one go
+		b.Reset()
+		buffers.Put(b)
+	}
 }
 
 // transportError classes a failure to get or read a response: Canceled when
