@@ -48,7 +48,8 @@ limitations under the License.
 //     {"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication
 //     information: <reason>","request_id":"..."}; reasons never hold secrets.
 //   - A temporary AK needs its security token in a signed X-Security-Token;
-//     a permanent AK with an X-Security-Token is refused, as IAM would.
+//     a permanent AK with an X-Security-Token is refused too (the client
+//     has mixed up its credentials; the reference is silent).
 //
 // Filters
 //   - The catalog is what the caller may see: there is no per-project
@@ -75,14 +76,21 @@ limitations under the License.
 //   - created_at/updated_at: OP:TIME, OP in gt gte lt lte eq neq (gt means
 //     later than TIME), TIME in UTC as 2006-01-02T15:04:05Z or
 //     2006-01-02 15:04:05. Records whose time does not parse never match.
-//   - flavor_id is approximated from the flavor's name; see flavorFilter.
+//   - flavor_id is approximated from the flavor's name, as there is no
+//     flavor catalog: FAMILY GEN.SIZE.RATIO (s6.large.2) has vCPUs from SIZE
+//     (small=1, medium=1, large=2, xlarge=4, Nxlarge=4N) and RAM = vCPUs ×
+//     RATIO GiB; it matches public FusionCompute images whose min_ram fits.
+//     physical.FAMILY GEN.SIZE[.RATIO] matches public Ironic images only.
+//     Families starting with k (kc1, km1, ...) match Arm images only, the
+//     others x86 only. Any other form is a 400.
 //
 // Sorting and paging
 //   - sort_key accepts the reference's keys and "create_at" (the original
 //     document's spelling) for created_at; one key only. Default
-//     created_at desc. Ties, and records without the key, are ordered by id
-//     in the same direction, so pages are stable. size compares as a
-//     number (null = 0); created_at as a time (unparsable = oldest).
+//     created_at desc. size compares as a number (null or absent = 0),
+//     created_at as a time (absent or unparsable = oldest), the others as
+//     strings (absent = ""). Ties are ordered by id in the same direction,
+//     so pages are stable.
 //   - marker is the id after which the page starts, within the filtered,
 //     sorted listing; limit defaults to 500 and ranges 1..1000.
 //   - A listing's page number (Fault.OnPage, RecordedRequest.Page) is 1
