@@ -37,12 +37,12 @@ import (
 // collection), the IMS simulator on loopback, and the manager's controllers as main.go wires
 // them. Tests run one after another: they share the simulator's catalog and faults.
 var (
-	k8s    client.WithWatch // the test's own client, uncached
+	k8s client.WithWatch // the test's own client, uncached
 	// kubectlPath and kubeconfigPath let tests run kubectl as a user would.
 	kubectlPath, kubeconfigPath string
-	sim    *imssim.Simulator
-	simURL string
-	scheme = runtime.NewScheme()
+	sim                         *imssim.Simulator
+	simURL                      string
+	scheme                      = runtime.NewScheme()
 )
 
 const (

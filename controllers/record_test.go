@@ -1,0 +1,98 @@
+package controllers
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/ims"
+)
+
+func TestImageRecordCutsValuesToTheSchema(t *testing.T) {
+	extra := map[string]string{}
+	for i := range imsv1.MaxExtraProperty + 10 {
+		extra[strings.Repeat("k", 3)+string(rune('a'+i%26))+strings.Repeat("x", i)] = "v"
+	}
+	tags := make([]string, imsv1.MaxTags+5)
+	for i := range tags {
+		tags[i] = "t"
+	}
+	img := &ims.Image{
+		ID:          "3f1e0a6c-1d4e-4b51-8f0e-5c1b2a3d4e5f",
+		Name:        strings.Repeat("é", 200), // 400 bytes
+		Description: strings.Repeat("d", 5000),
+		Tags:        tags,
+		Extra:       extra,
+	}
+	r := imageRecord(img)
+	if len(r.Name) > imsv1.MaxShortString || !utf8.ValidString(r.Name) {
+		t.Errorf("name cut to %d bytes, valid UTF-8 %v", len(r.Name), utf8.ValidString(r.Name))
+	}
+	if len(r.Description) != imsv1.MaxLongString {
+		t.Errorf("description is %d bytes, want %d", len(r.Description), imsv1.MaxLongString)
+	}
+	if len(r.Tags) != imsv1.MaxTags || len(r.ExtraProperties) != imsv1.MaxExtraProperty {
+		t.Errorf("tags %d, extra properties %d", len(r.Tags), len(r.ExtraProperties))
+	}
+	if again := imageRecord(img); len(again.ExtraProperties) != len(r.ExtraProperties) {
+		t.Error("the kept extra properties differ between two conversions")
+	} else {
+		for k := range r.ExtraProperties {
+			if _, ok := again.ExtraProperties[k]; !ok {
+				t.Errorf("extra property %s kept once, dropped the next time: the subset must be stable", k)
+			}
+		}
+	}
+}
+
+func TestImageLabels(t *testing.T) {
+	arm := true
+	img := &ims.Image{Platform: "Oracle Linux", OSType: "Linux", OSBit: "64", ImageType: "gold",
+		Visibility: "public", Status: "active", SupportARM: &arm}
+	r := imageRecord(img)
+	got := imageLabels("cn-north-4", &r)
+	want := map[string]string{
+		imsv1.LabelManagedBy: "ims-operator", imsv1.LabelRegion: "cn-north-4", imsv1.LabelPlatform: "Oracle_Linux",
+		imsv1.LabelOSType: "Linux", imsv1.LabelOSBit: "64", imsv1.LabelArchitecture: "arm",
+		imsv1.LabelImageType: "gold", imsv1.LabelVisibility: "public", imsv1.LabelStatus: "active",
+	}
+	if len(got) != len(want) {
+		t.Errorf("labels %v, want %v (an empty value gets no label)", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestRecordListing(t *testing.T) {
+	images := []*ims.Image{
+		{ID: "a", Name: "A", CreatedAt: "2020-01-01T00:00:00Z"},
+		{ID: "b", Name: "B", CreatedAt: "2023-05-01 10:00:00"}, // the API's other layout
+		{ID: "c", Name: "C", CreatedAt: "2021-01-01T00:00:00Z"},
+		{ID: "d", Name: "D", CreatedAt: "garbage"},
+	}
+	q := &imsv1.ImageQuery{Spec: imsv1.ImageQuerySpec{MaxStatusImages: ptr(int32(2))}}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 123, time.UTC)
+	recordListing(q, images, now)
+	if q.Status.MatchedImages != 4 || len(q.Status.Images) != 2 || q.Status.Images[0].ID != "a" || q.Status.Images[1].ID != "b" {
+		t.Errorf("status: matched %d, images %+v", q.Status.MatchedImages, q.Status.Images)
+	}
+	if q.Status.LatestImage == nil || q.Status.LatestImage.ID != "b" {
+		t.Errorf("latestImage = %+v, want b", q.Status.LatestImage)
+	}
+	if !q.Status.LastSyncTime.Equal(&metav1.Time{Time: now.Truncate(time.Second)}) {
+		t.Errorf("lastSyncTime = %v", q.Status.LastSyncTime)
+	}
+
+	q.Spec.MaxStatusImages = ptr(int32(0))
+	recordListing(q, nil, now)
+	if q.Status.MatchedImages != 0 || q.Status.Images != nil || q.Status.LatestImage != nil {
+		t.Errorf("empty listing left %+v", q.Status)
+	}
+}

@@ -1,0 +1,70 @@
+package controllers
+
+import (
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	clocktesting "k8s.io/utils/clock/testing"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+)
+
+func TestUntilDue(t *testing.T) {
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	r := &ImageQueryReconciler{Clock: clocktesting.NewFakePassiveClock(now), IMS: IMSSettings{DefaultRefreshInterval: 10 * time.Minute}}
+	synced := func() *imsv1.ImageQuery {
+		q := &imsv1.ImageQuery{}
+		q.UID = types.UID("3f1e0a6c-1d4e-4b51-8f0e-5c1b2a3d4e5f")
+		q.Generation = 3
+		last := metav1.NewTime(now.Add(-4 * time.Minute))
+		q.Status.LastSyncTime = &last
+		q.Status.SecretResourceVersion = "7"
+		markSynced(q, "ok")
+		return q
+	}
+	wait := r.untilDue(synced(), "7", now)
+	if j := jitter("3f1e0a6c-1d4e-4b51-8f0e-5c1b2a3d4e5f", 10*time.Minute); wait != 6*time.Minute+j || j < 0 || j >= time.Minute {
+		t.Errorf("steady state: due in %v (jitter %v), want 6m plus up to 10%%", wait, j)
+	}
+
+	cases := map[string]func(*imsv1.ImageQuery) string{
+		"spec changed": func(q *imsv1.ImageQuery) string { q.Generation++; return "7" },
+		"sync requested": func(q *imsv1.ImageQuery) string {
+			q.Annotations = map[string]string{imsv1.RequestedAtAnnotation: "x"}
+			return "7"
+		},
+		"secret rotated":   func(q *imsv1.ImageQuery) string { return "8" },
+		"interval elapsed": func(q *imsv1.ImageQuery) string { q.Status.LastSyncTime.Time = now.Add(-12 * time.Minute); return "7" },
+		"last sync failed": func(q *imsv1.ImageQuery) string { markFailed(q, &syncFailure{Reason: "Throttled"}); return "7" },
+	}
+	for name, change := range cases {
+		q := synced()
+		secret := change(q)
+		if wait := r.untilDue(q, secret, now); wait > 0 {
+			t.Errorf("%s: due in %v, want now", name, wait)
+		}
+	}
+
+	q := synced()
+	q.Spec.RefreshInterval = &metav1.Duration{Duration: time.Hour}
+	if wait := r.untilDue(q, "7", now); wait < 56*time.Minute {
+		t.Errorf("refreshInterval 1h: due in %v", wait)
+	}
+}
+
+// Jitter spreads queries over the first 10% of the interval, stably per query.
+func TestJitterIsStableAndBounded(t *testing.T) {
+	seen := map[time.Duration]bool{}
+	for _, uid := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		j := jitter(uid, time.Hour)
+		if j < 0 || j >= 6*time.Minute || j != jitter(uid, time.Hour) {
+			t.Errorf("jitter(%s) = %v", uid, j)
+		}
+		seen[j] = true
+	}
+	if len(seen) < 4 {
+		t.Errorf("8 queries got only %d distinct jitters", len(seen))
+	}
+}
