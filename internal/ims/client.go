@@ -157,10 +157,11 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 		used := map[string]bool{}
 		buf := getBuffer()
 		defer putBuffer(buf)
+		fail := func(err error) { yield(nil, fmt.Errorf("ims: list images: %w", err)) }
 
 		for page := 1; ; page++ {
 			if page > c.maxPages {
-				yield(nil, incomplete(fmt.Sprintf("listing did not end within %d pages", c.maxPages)))
+				fail(incomplete(fmt.Sprintf("listing did not end within %d pages", c.maxPages)))
 				return
 			}
 			if marker != "" {
@@ -171,7 +172,7 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 			}
 			images, err := c.fetch(ctx, q, buf)
 			if err != nil {
-				yield(nil, fmt.Errorf("ims: list images, page %d: %w", page, err))
+				fail(fmt.Errorf("page %d: %w", page, err))
 				return
 			}
 			for _, im := range images {
@@ -185,10 +186,10 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 			marker = images[len(images)-1].ID
 			switch {
 			case marker == "":
-				yield(nil, incomplete(fmt.Sprintf("page %d is full but its last image has no id to page on", page)))
+				fail(incomplete(fmt.Sprintf("page %d is full but its last image has no id to page on", page)))
 				return
 			case used[marker]:
-				yield(nil, incomplete(fmt.Sprintf("page %d ends with image %q, already used as a marker: the listing would loop", page, marker)))
+				fail(incomplete(fmt.Sprintf("page %d ends with image %q, already used as a marker: the listing would loop", page, marker)))
 				return
 			}
 		}
@@ -287,9 +288,9 @@ func putBuffer(b *bytes.Buffer) {
 // included, though it too matches context.DeadlineExceeded).
 func transportError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return &classError{class: ClassCanceled, msg: "ims: request canceled", err: ctx.Err()}
+		return &classError{class: ClassCanceled, msg: "request canceled", err: ctx.Err()}
 	}
-	return &classError{class: ClassNetwork, msg: "ims: network error", err: err}
+	return &classError{class: ClassNetwork, msg: "network error", err: err}
 }
 
 func (c *Client) statusError(resp *http.Response, body []byte) *Error {

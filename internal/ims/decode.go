@@ -80,15 +80,12 @@ func (d *decoder) image(s string) *Image {
 		key := keyText(k)
 		f, known := imageFields[key]
 		switch {
+		case !known && v == "null":
+			dropExtra(im, key) // nulls are dropped, also over an earlier duplicate
 		case !known:
-			if v != "null" {
-				setExtra(im, key, v)
-			}
+			setExtra(im, key, v)
 		case d.set(im, f, v):
-			// A duplicate key may have put an earlier value there.
-			if delete(im.Extra, key); len(im.Extra) == 0 {
-				im.Extra = nil
-			}
+			dropExtra(im, key) // a duplicate key may have put an earlier value there
 		default:
 			zero(im, f) // the last value wins, also when it is unreadable
 			setExtra(im, key, v)
@@ -190,6 +187,12 @@ func setTags(im *Image, v string) bool {
 	}
 	im.Tags = tags
 	return true
+}
+
+func dropExtra(im *Image, key string) {
+	if delete(im.Extra, key); len(im.Extra) == 0 {
+		im.Extra = nil
+	}
 }
 
 func setExtra(im *Image, key, v string) {

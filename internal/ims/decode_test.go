@@ -98,6 +98,7 @@ func TestDecodeTolerance(t *testing.T) {
 		{"unknown number", `{"__weird":12.50}`, func(i *Image) bool { return i.Extra["__weird"] == "12.50" }},
 		{"unknown object", `{"meta":{ "x" : true }}`, func(i *Image) bool { return i.Extra["meta"] == `{"x":true}` }},
 		{"unknown null dropped", `{"gone":null}`, func(i *Image) bool { return i.Extra == nil }},
+		{"unknown null after a value", `{"gone":1,"gone":null,"kept":2}`, func(i *Image) bool { return len(i.Extra) == 1 && i.Extra["kept"] == "2" }},
 		{"duplicate key: last wins", `{"min_disk":"x","min_disk":50}`, func(i *Image) bool { return *i.MinDisk == 50 && i.Extra == nil }},
 		{"duplicate key: unreadable last wins", `{"min_disk":50,"min_disk":"x"}`, func(i *Image) bool { return i.MinDisk == nil && i.Extra["min_disk"] == "x" }},
 		{"other fields survive a bad one", `{"id":"i1","min_disk":[],"name":"n"}`, func(i *Image) bool { return i.ID == "i1" && i.Name == "n" && i.Extra["min_disk"] == "[]" }},

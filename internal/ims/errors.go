@@ -128,7 +128,7 @@ func (e *classError) Error() string {
 
 func (e *classError) Unwrap() error { return e.err }
 
-func incomplete(msg string) error { return &classError{class: ClassIncomplete, msg: "ims: " + msg} }
+func incomplete(msg string) error { return &classError{class: ClassIncomplete, msg: msg} }
 
 // maxRawMessage bounds how much of an unparseable error body is kept.
 const maxRawMessage = 256
