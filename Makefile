@@ -83,8 +83,7 @@ uninstall: control-plane ## Remove the CRDs (and so every ImageQuery and CloudIm
 
 .PHONY: deploy
 deploy: control-plane ## Deploy the operator (CRDs, RBAC, manager) with image $(IMG).
-	cd config/manager && $(KUBECTL) kustomize . >/dev/null
-	$(KUBECTL) apply --server-side -k config/default
+	$(KUBECTL) kustomize config/default | sed 's|image: ims-operator:latest|image: $(IMG)|' | $(KUBECTL) apply --server-side -f -
 
 .PHONY: undeploy
 undeploy: control-plane ## Remove the operator.
