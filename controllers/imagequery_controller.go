@@ -244,7 +244,8 @@ func (r *ImageQueryReconciler) patchStatus(ctx context.Context, before, q *imsv1
 	if equality.Semantic.DeepEqual(before.Status, q.Status) {
 		return nil
 	}
-	return r.Client.Status().Patch(ctx, q, client.MergeFrom(before))
+	// A query deleted meanwhile has no status to write.
+	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, q, client.MergeFrom(before)))
 }
 
 // NewIMSLister builds the real IMS client.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -222,4 +223,36 @@ func TestSuspendStopsSyncing(t *testing.T) {
 	if c := findCondition(after, imsv1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {
 		t.Errorf("Ready after suspend = %+v", c)
 	}
+}
+
+// An image whose ID is not a valid object name is listed in the status but not mirrored, and
+// an event says so; the other images are mirrored as usual.
+func TestInvalidImageIDIsReportedNotRenamed(t *testing.T) {
+	ns := newNamespace(t)
+	const badID = "Not_A_Valid_Object_Name"
+	sim.PutImage(imssim.Image{"id": badID, "name": "odd-image", "status": "active", "__platform": "Fedora",
+		"visibility": "public", "__imagetype": "gold", "created_at": "2019-01-01T00:00:00Z"})
+	defer sim.DeleteImage(badID)
+	createQuery(t, newQuery(ns, "fedora", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "Fedora"}}))
+	q := waitReady(t, ns, "fedora")
+	expected := expectedIDs(func(i imssim.Image) bool { return str(i, "__platform") == "Fedora" })
+	if int(q.Status.MatchedImages) != len(expected) {
+		t.Errorf("matchedImages = %d, want %d (the odd image matched too)", q.Status.MatchedImages, len(expected))
+	}
+	claimed := claimedIDs(t, ns, "fedora")
+	if slices.Contains(claimed, badID) || slices.Contains(claimed, strings.ToLower(badID)) || len(claimed) != len(expected)-1 {
+		t.Errorf("claimed %v", claimed)
+	}
+	eventually(t, "an InvalidImageID event", func() error {
+		var events corev1.EventList
+		if err := k8s.List(context.Background(), &events, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, e := range events.Items {
+			if e.Reason == "InvalidImageID" && strings.Contains(e.Message, badID) {
+				return nil
+			}
+		}
+		return errNotYet
+	})
 }
