@@ -23,7 +23,7 @@ import (
 const waitTimeout = 60 * time.Second
 
 // eventually polls cond until it returns nil or the timeout passes.
-func eventually(t *testing.T, what string, cond func() error) {
+func eventually(t testing.TB, what string, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	var err error
@@ -36,7 +36,7 @@ func eventually(t *testing.T, what string, cond func() error) {
 	t.Fatalf("timed out waiting for %s: %v", what, err)
 }
 
-func getQuery(t *testing.T, ns, name string) *imsv1.ImageQuery {
+func getQuery(t testing.TB, ns, name string) *imsv1.ImageQuery {
 	t.Helper()
 	q := &imsv1.ImageQuery{}
 	if err := k8s.Get(context.Background(), types.NamespacedName{Namespace: ns, Name: name}, q); err != nil {
@@ -46,13 +46,13 @@ func getQuery(t *testing.T, ns, name string) *imsv1.ImageQuery {
 }
 
 // waitReady waits until the query's current generation synced, and returns it.
-func waitReady(t *testing.T, ns, name string) *imsv1.ImageQuery {
+func waitReady(t testing.TB, ns, name string) *imsv1.ImageQuery {
 	t.Helper()
 	return waitCondition(t, ns, name, metav1.ConditionTrue, ReasonSynced)
 }
 
 // waitCondition waits for Ready with the given status and reason on the current generation.
-func waitCondition(t *testing.T, ns, name string, status metav1.ConditionStatus, reason string) *imsv1.ImageQuery {
+func waitCondition(t testing.TB, ns, name string, status metav1.ConditionStatus, reason string) *imsv1.ImageQuery {
 	t.Helper()
 	var q *imsv1.ImageQuery
 	eventually(t, fmt.Sprintf("%s/%s Ready=%s/%s", ns, name, status, reason), func() error {
@@ -67,7 +67,7 @@ func waitCondition(t *testing.T, ns, name string, status metav1.ConditionStatus,
 }
 
 // requestSync sets the requested-at annotation and waits until a sync answered it.
-func requestSync(t *testing.T, ns, name string) *imsv1.ImageQuery {
+func requestSync(t testing.TB, ns, name string) *imsv1.ImageQuery {
 	t.Helper()
 	stamp := time.Now().Format(time.RFC3339Nano)
 	q := getQuery(t, ns, name)
@@ -89,7 +89,7 @@ func requestSync(t *testing.T, ns, name string) *imsv1.ImageQuery {
 	return q
 }
 
-func createQuery(t *testing.T, q *imsv1.ImageQuery) {
+func createQuery(t testing.TB, q *imsv1.ImageQuery) {
 	t.Helper()
 	if err := k8s.Create(context.Background(), q); err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func newQuery(ns, name string, spec imsv1.ImageQuerySpec) *imsv1.ImageQuery {
 }
 
 // claimedIDs lists the names of the CloudImages that carry the query's label.
-func claimedIDs(t *testing.T, ns, query string) []string {
+func claimedIDs(t testing.TB, ns, query string) []string {
 	t.Helper()
 	var list imsv1.CloudImageList
 	if err := k8s.List(context.Background(), &list, client.InNamespace(ns),
@@ -119,7 +119,7 @@ func claimedIDs(t *testing.T, ns, query string) []string {
 	return ids
 }
 
-func cloudImages(t *testing.T, ns string) map[string]imsv1.CloudImage {
+func cloudImages(t testing.TB, ns string) map[string]imsv1.CloudImage {
 	t.Helper()
 	var list imsv1.CloudImageList
 	if err := k8s.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
@@ -156,7 +156,7 @@ func str(img imssim.Image, key string) string {
 }
 
 // loadSamples reads config/samples as a user would apply them.
-func loadSamples(t *testing.T, ns string) []*imsv1.ImageQuery {
+func loadSamples(t testing.TB, ns string) []*imsv1.ImageQuery {
 	t.Helper()
 	var kust struct {
 		Resources []string `json:"resources"`
@@ -173,7 +173,7 @@ func loadSamples(t *testing.T, ns string) []*imsv1.ImageQuery {
 	return out
 }
 
-func readYAML(t *testing.T, path string, into any) {
+func readYAML(t testing.TB, path string, into any) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -184,7 +184,7 @@ func readYAML(t *testing.T, path string, into any) {
 	}
 }
 
-func deleteAndWaitGone(t *testing.T, obj client.Object) {
+func deleteAndWaitGone(t testing.TB, obj client.Object) {
 	t.Helper()
 	if err := k8s.Delete(context.Background(), obj); err != nil && !apierrors.IsNotFound(err) {
 		t.Fatal(err)

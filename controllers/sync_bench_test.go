@@ -1,0 +1,43 @@
+package controllers
+
+import (
+	"context"
+	"testing"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/imssim"
+)
+
+// BenchmarkSteadyStateSync measures one sync of a 1,000-image query whose catalog did not
+// change: the full IMS listing (2 pages from the simulator, signed) and the comparison with
+// every mirrored CloudImage in the cache. It reports the CloudImage writes per sync, which
+// must be 0.
+func BenchmarkSteadyStateSync(b *testing.B) {
+	saved := sim.Catalog()
+	sim.SetCatalog(imssim.GenerateCatalog(1000, 1))
+	defer sim.SetCatalog(saved)
+
+	ns := newNamespace(b)
+	createQuery(b, newQuery(ns, "bench", imsv1.ImageQuerySpec{}))
+	q := waitReady(b, ns, "bench")
+	if q.Status.MatchedImages != 1000 {
+		b.Fatalf("setup failed: matched %d", q.Status.MatchedImages)
+	}
+	m := &mirror{client: queries.Client, live: queries.APIReader}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	writes := 0
+	for b.Loop() {
+		images, region, f := queries.list(ctx, q)
+		if f != nil {
+			b.Fatal(f)
+		}
+		res, err := m.apply(ctx, q, region, images)
+		if err != nil {
+			b.Fatal(err)
+		}
+		writes += res.Written
+	}
+	b.ReportMetric(float64(writes)/float64(b.N), "writes/op")
+}
