@@ -6,11 +6,11 @@ import (
 
 // ImageFilter selects images from IMS. Each field is one query parameter of
 // `GET /v2/cloudimages`; unset fields are not sent. IMS combines all parameters with AND.
-// +kubebuilder:validation:XValidation:rule="!has(self.memberStatus) || (has(self.visibility) && self.visibility == 'shared')",message="memberStatus requires visibility: shared"
-// +kubebuilder:validation:XValidation:rule="!has(self.supportXenGPUType) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportXenGPUType cannot be combined with supportXen or supportKVM"
-// +kubebuilder:validation:XValidation:rule="!has(self.supportKVMGPUType) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportKVMGPUType cannot be combined with supportXen or supportKVM"
-// +kubebuilder:validation:XValidation:rule="!(has(self.supportXenHANA) && self.supportXenHANA) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportXenHANA cannot be combined with supportXen or supportKVM"
-// +kubebuilder:validation:XValidation:rule="!(has(self.supportKVMInfiniband) && self.supportKVMInfiniband) || !(has(self.supportXen) && self.supportXen)",message="supportKVMInfiniband cannot be combined with supportXen"
+// +kubebuilder:validation:XValidation:rule="!has(self.memberStatus) || (has(self.visibility) && self.visibility == 'shared')",message="memberStatus requires visibility: shared",fieldPath=.memberStatus
+// +kubebuilder:validation:XValidation:rule="!has(self.supportXenGPUType) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportXenGPUType cannot be combined with supportXen or supportKVM",fieldPath=.supportXenGPUType
+// +kubebuilder:validation:XValidation:rule="!has(self.supportKVMGPUType) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportKVMGPUType cannot be combined with supportXen or supportKVM",fieldPath=.supportKVMGPUType
+// +kubebuilder:validation:XValidation:rule="!(has(self.supportXenHANA) && self.supportXenHANA) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportXenHANA cannot be combined with supportXen or supportKVM",fieldPath=.supportXenHANA
+// +kubebuilder:validation:XValidation:rule="!(has(self.supportKVMInfiniband) && self.supportKVMInfiniband) || !(has(self.supportXen) && self.supportXen)",message="supportKVMInfiniband cannot be combined with supportXen",fieldPath=.supportKVMInfiniband
 type ImageFilter struct {
 	// isRegistered selects images by whether they are usable (`__isregistered`).
 	// Ordinary users can only list registered images.
@@ -194,7 +194,7 @@ type TimeFilter struct {
 
 	// time in UTC, RFC 3339 with a Z suffix, e.g. "2018-10-28T10:00:00Z".
 	// +kubebuilder:validation:Pattern=`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$`
-	// +kubebuilder:validation:MaxLength=20
+	// +kubebuilder:validation:MaxLength=64
 	// +required
 	Time string `json:"time"`
 }
