@@ -159,7 +159,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "InvalidImageID", "Mirror",
 			"%d images have IDs that are not valid object names and were not mirrored, e.g. %q", len(mirrored.InvalidIDs), truncate(mirrored.InvalidIDs[0], 64))
 	}
-	log.V(1).Info("synced", "matched", len(images), "added", mirrored.Added, "removed", mirrored.Removed, "writes", mirrored.Written)
+	log.Info("synced", "matched", len(images), "added", mirrored.Added, "removed", mirrored.Removed, "writes", mirrored.Written)
 	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, r.Clock.Now())}, nil
 }
 
