@@ -160,3 +160,20 @@ func TestKstatusFailedWhenStalled(t *testing.T) {
 	waitKstatus(t, ns, "no-secret", status.CurrentStatus)
 	waitReady(t, ns, "no-secret")
 }
+
+// Before the operator first writes its status, a new query already reads as InProgress: the
+// CRD defaults status.observedGeneration to -1. (A server-side dry run shows the object as it
+// is stored, before any controller can touch it.)
+func TestKstatusInProgressBeforeFirstReconcile(t *testing.T) {
+	ns := newNamespace(t)
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(imsv1.GroupVersion.WithKind("ImageQuery"))
+	u.SetNamespace(ns)
+	u.SetName("fresh")
+	if err := k8s.Create(context.Background(), u, client.DryRunAll); err != nil {
+		t.Fatal(err)
+	}
+	if res := kstatusOf(t, u); res.Status != status.InProgressStatus {
+		t.Errorf("kstatus of a never-reconciled query is %s (%s), want InProgress; status %v", res.Status, res.Message, u.Object["status"])
+	}
+}

@@ -383,6 +383,10 @@ type ImageQuery struct {
 
 	// +optional
 	Spec ImageQuerySpec `json:"spec,omitempty"`
+	// status defaults to observedGeneration -1 ("not yet observed"), so that kstatus-based tools
+	// (Flux, Argo CD, kubectl wait) read a query the operator has not reconciled yet as
+	// InProgress rather than Current.
+	// +kubebuilder:default={"observedGeneration":-1}
 	// +optional
 	Status ImageQueryStatus `json:"status,omitempty"`
 }
