@@ -172,6 +172,11 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 			}
 			images, err := c.fetch(ctx, q, buf)
 			if err != nil {
+				if marker != "" && ClassOf(err) == ClassBadRequest {
+					// The first page was accepted, so the filter is fine: most likely the marker
+					// image was deleted or left the filter while we paged. Listing again helps.
+					err = &classError{class: ClassIncomplete, msg: "ims: the listing changed while paging", err: err}
+				}
 				fail(fmt.Errorf("page %d: %w", page, err))
 				return
 			}

@@ -22,6 +22,13 @@ type Credentials struct {
 // Validate accepts AccessKey with SecretKey (and optionally SecurityToken),
 // or Token alone.
 func (c Credentials) Validate() error {
+	for name, v := range map[string]string{"access key": c.AccessKey, "secret key": c.SecretKey,
+		"security token": c.SecurityToken, "project ID": c.ProjectID, "IAM token": c.Token} {
+		// A header cannot carry these; a Secret made from a file often ends in a newline.
+		if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return errors.New("ims: credentials: the " + name + " contains a control character (a trailing newline?)")
+		}
+	}
 	hasKeys := c.AccessKey != "" || c.SecretKey != ""
 	switch {
 	case c.Token != "" && (hasKeys || c.SecurityToken != ""):

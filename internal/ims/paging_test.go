@@ -197,3 +197,32 @@ func TestPagingErrorAfterImages(t *testing.T) {
 		t.Errorf("images %v, errors %v", got, errs)
 	}
 }
+
+// IMS answers 400 when the marker image vanished between two pages. That is a listing that
+// changed underneath, worth listing again, not a bad filter; a 400 on page 1 still is one.
+func TestPagingBadRequestAfterFirstPageIsIncomplete(t *testing.T) {
+	all := makeIDs(6)
+	for _, tc := range []struct {
+		failPage int
+		want     Class
+	}{{1, ClassBadRequest}, {2, ClassIncomplete}} {
+		var rec recorder
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n := rec.add(r); n == tc.failPage {
+				w.WriteHeader(http.StatusBadRequest)
+				w.Write([]byte(`{"error_code":"IMG.0001","error_msg":"marker not found"}`))
+				return
+			}
+			pagingHandler(&recorder{}, all)(w, r)
+		}))
+		c, _ := testClient(t, srv.URL, nil)
+		_, err := c.ListAllImages(context.Background(), ListImagesRequest{Limit: 3})
+		srv.Close()
+		if got := ClassOf(err); got != tc.want {
+			t.Errorf("400 on page %d: class %q (%v), want %q", tc.failPage, got, err, tc.want)
+		}
+		if tc.want == ClassIncomplete && !ClassOf(err).Retryable() {
+			t.Errorf("a listing that changed while paging must be retryable")
+		}
+	}
+}

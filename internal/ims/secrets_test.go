@@ -61,6 +61,9 @@ func TestValidate(t *testing.T) {
 		{Credentials{SecurityToken: testSTS}, false},
 		{Credentials{AccessKey: "a", SecretKey: testSK, Token: testToken}, false},
 		{Credentials{SecurityToken: testSTS, Token: testToken}, false},
+		{Credentials{AccessKey: "a", SecretKey: testSK + "\n"}, false},
+		{Credentials{Token: testToken + "\r\n"}, false},
+		{Credentials{AccessKey: "a\tb", SecretKey: testSK}, false},
 	} {
 		err := tc.creds.Validate()
 		if (err == nil) != tc.ok {
