@@ -13,6 +13,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -64,6 +65,12 @@ func run(endpoint, region string, refresh time.Duration, metricsAddr, probeAddr 
 	if refresh < time.Minute {
 		return fmt.Errorf("--default-refresh-interval must be at least 1m, got %s", refresh)
 	}
+	if endpoint != "" {
+		// Fail fast on a bad --ims-endpoint rather than fail every query later.
+		if _, err := ims.New(ims.Config{Endpoint: endpoint, Credentials: ims.Credentials{Token: "startup-check"}}); err != nil {
+			return fmt.Errorf("--ims-endpoint: %w", err)
+		}
+	}
 	if maxConcurrent < 1 {
 		return fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", maxConcurrent)
 	}
@@ -71,6 +78,7 @@ func run(endpoint, region string, refresh time.Duration, metricsAddr, probeAddr 
 	cfg.QPS, cfg.Burst = float32(qps), burst
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
+		Cache:                  cache.Options{DefaultTransform: controllers.CacheTransform},
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,

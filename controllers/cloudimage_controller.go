@@ -37,6 +37,7 @@ func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	updated := ci.DeepCopy()
 	updated.OwnerReferences = updated.OwnerReferences[:0]
 	claims := map[string]bool{}
+	dropped := false
 	for _, ref := range ci.OwnerReferences {
 		if isQueryOwner(ref) {
 			exists, err := r.queryExists(ctx, ci.Namespace, ref.Name, ref.UID)
@@ -44,6 +45,7 @@ func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 				return ctrl.Result{}, err
 			}
 			if !exists {
+				dropped = true
 				continue
 			}
 			claims[imsv1.QueryLabel(ref.Name)] = true
@@ -55,8 +57,16 @@ func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 			delete(updated.Labels, key)
 		}
 	}
-	m := &mirror{client: r.Client, live: r.APIReader}
-	err := m.releaseOrDelete(ctx, ci, updated)
+	var err error
+	if dropped {
+		// This reconcile removed the claim of a deleted query: delete if it was the last one.
+		m := &mirror{client: r.Client, live: r.APIReader}
+		err = m.releaseOrDelete(ctx, ci, updated)
+	} else if !sameContent(ci, updated) {
+		// No owner to drop, e.g. `kubectl delete --cascade=orphan`, where the garbage
+		// collector removed the reference on purpose: keep the object, drop stale labels.
+		err = r.Client.Update(ctx, updated)
+	}
 	if apierrors.IsConflict(err) {
 		return ctrl.Result{}, nil // a newer version exists; its watch event brings it back here
 	}
@@ -68,8 +78,9 @@ func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 func (r *CloudImageReconciler) queryExists(ctx context.Context, namespace, name string, uid types.UID) (bool, error) {
 	key := types.NamespacedName{Namespace: namespace, Name: name}
 	q := &imsv1.ImageQuery{}
+	// A terminating query still exists: the garbage collector decides (foreground, orphan).
 	err := r.Client.Get(ctx, key, q)
-	if err == nil && q.UID == uid && q.DeletionTimestamp.IsZero() {
+	if err == nil && q.UID == uid {
 		return true, nil
 	}
 	if err != nil && !apierrors.IsNotFound(err) {
@@ -82,7 +93,7 @@ func (r *CloudImageReconciler) queryExists(ctx context.Context, namespace, name 
 	if err != nil {
 		return false, err
 	}
-	return q.UID == uid && q.DeletionTimestamp.IsZero(), nil
+	return q.UID == uid, nil
 }
 
 // SetupWithManager registers the controller: it looks at the operator's CloudImages, and at the

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -57,12 +58,14 @@ func (r *ImageQueryReconciler) credentials(ctx context.Context, q *imsv1.ImageQu
 	if err != nil {
 		return ims.Credentials{}, "", &syncFailure{Reason: "SecretUnreadable", Message: err.Error(), Err: err}
 	}
+	// Surrounding white space is never part of a key; Secrets made from files often end in a newline.
+	value := func(key string) string { return strings.TrimSpace(string(secret.Data[key])) }
 	creds := ims.Credentials{
-		AccessKey:     string(secret.Data[SecretKeyAccessKey]),
-		SecretKey:     string(secret.Data[SecretKeySecretKey]),
-		SecurityToken: string(secret.Data[SecretKeySecurityToken]),
-		ProjectID:     string(secret.Data[SecretKeyProjectID]),
-		Token:         string(secret.Data[SecretKeyToken]),
+		AccessKey:     value(SecretKeyAccessKey),
+		SecretKey:     value(SecretKeySecretKey),
+		SecurityToken: value(SecretKeySecurityToken),
+		ProjectID:     value(SecretKeyProjectID),
+		Token:         value(SecretKeyToken),
 	}
 	if err := creds.Validate(); err != nil {
 		return ims.Credentials{}, "", secretFailure(ReasonInvalidCredentials, "Secret %s/%s: %v", q.Namespace, ref.Name, err)

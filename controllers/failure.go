@@ -22,6 +22,9 @@ func (f *syncFailure) Unwrap() error { return f.Err }
 func listFailure(err error) *syncFailure {
 	class := ims.ClassOf(err)
 	f := &syncFailure{Reason: string(class), Err: err, Terminal: !class.Retryable()}
+	if class == "" {
+		f.Reason = "ListFailed" // an error the client could not classify; a condition needs a reason
+	}
 	switch class {
 	case ims.ClassUnauthorized:
 		f.Message = "IMS rejected the credentials: " + err.Error()

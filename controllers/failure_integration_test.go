@@ -178,3 +178,26 @@ func TestCredentialRotation(t *testing.T) {
 	}
 	waitReady(t, ns, "rotating")
 }
+
+// The manager's cache holds no Secret data, not even kubectl's last-applied-configuration
+// annotation, which carries it in plain text.
+func TestCachedSecretMetadataHoldsNoData(t *testing.T) {
+	ns := newNamespace(t)
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "applied",
+		Annotations: map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"stringData":{"secretKey":"plain-text-secret-0003"}}`}},
+		StringData: map[string]string{"secretKey": "plain-text-secret-0003"}}
+	if err := k8s.Create(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	createQuery(t, newQuery(ns, "uses-applied", imsv1.ImageQuerySpec{CredentialsSecretRef: &imsv1.SecretReference{Name: "applied"}}))
+	waitCondition(t, ns, "uses-applied", metav1.ConditionFalse, ReasonInvalidCredentials)
+	cached := &metav1.PartialObjectMetadata{}
+	cached.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	eventually(t, "the Secret's metadata in the cache", func() error {
+		return queries.Client.Get(context.Background(), client.ObjectKeyFromObject(s), cached)
+	})
+	if len(cached.Annotations) != 0 || len(cached.ManagedFields) != 0 || cached.ResourceVersion == "" {
+		t.Errorf("cached Secret metadata keeps annotations %v / managed fields %d (resourceVersion %q)",
+			cached.Annotations, len(cached.ManagedFields), cached.ResourceVersion)
+	}
+}

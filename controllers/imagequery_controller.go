@@ -12,6 +12,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
@@ -53,11 +54,13 @@ type ImageQueryReconciler struct {
 	IMS       IMSSettings
 	// NewLister builds the IMS client for one sync; tests may swap it.
 	NewLister func(ims.Config) (ImageLister, error)
+
+	started time.Time // when the controller was set up; spreads overdue syncs after a restart
 }
 
 // +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=imagequeries,verbs=get;list;watch
-// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=imagequeries/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=cloudimages,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=imagequeries/status,verbs=get;patch
+// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=cloudimages,verbs=get;list;watch;create;update;delete
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
@@ -76,6 +79,10 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	before := q.DeepCopy()
 	result, err := r.reconcile(ctx, q, before)
 	if perr := r.patchStatus(ctx, before, q); perr != nil {
+		if apierrors.IsConflict(perr) && err == nil {
+			// The cache was behind a status this controller just wrote; look again shortly.
+			return ctrl.Result{RequeueAfter: time.Second}, nil
+		}
 		return ctrl.Result{}, errors.Join(err, perr)
 	}
 	return result, err
@@ -113,7 +120,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	start := r.Clock.Now()
 	prevReady := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy()
 	firstSync := q.Status.LastSyncTime == nil
-	q.Status.LastHandledRequestedAt = q.Annotations[imsv1.RequestedAtAnnotation]
+	q.Status.LastHandledRequestedAt = requestedAt(q)
 
 	images, region, f := r.list(ctx, q)
 	var mirrored mirrorResult
@@ -154,6 +161,10 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	}
 	if !firstSync && (mirrored.Added > 0 || mirrored.Removed > 0) {
 		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "ImagesChanged", "Sync", "%d images added, %d removed", mirrored.Added, mirrored.Removed)
+	}
+	if len(mirrored.Rejected) > 0 {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "CloudImageRejected", "Mirror",
+			"%d CloudImages were refused by the API server, e.g. %s", len(mirrored.Rejected), truncate(mirrored.Rejected[0], 512))
 	}
 	if len(mirrored.InvalidIDs) > 0 {
 		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "InvalidImageID", "Mirror",
@@ -215,15 +226,29 @@ func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion strin
 	switch {
 	case ready == nil || ready.Status != metav1.ConditionTrue,
 		ready.ObservedGeneration != q.Generation,
-		q.Annotations[imsv1.RequestedAtAnnotation] != q.Status.LastHandledRequestedAt,
+		requestedAt(q) != q.Status.LastHandledRequestedAt,
 		secretVersion != q.Status.SecretResourceVersion,
 		q.Status.LastSyncTime == nil:
 		return 0
 	}
 	interval := r.interval(q)
-	next := q.Status.LastSyncTime.Add(interval + jitter(string(q.UID), interval))
+	j := jitter(string(q.UID), interval)
+	next := q.Status.LastSyncTime.Add(interval + j)
+	// Queries that fell due while the operator was down are spread over the first 10% of their
+	// interval after it starts, not fired all at once.
+	if restart := r.started.Add(j); next.Before(restart) {
+		next = restart
+	}
 	return next.Sub(now)
 }
+
+// requestedAt is the requested-at annotation as the status can hold it.
+func requestedAt(q *imsv1.ImageQuery) string {
+	return truncate(q.Annotations[imsv1.RequestedAtAnnotation], maxRequestedAt)
+}
+
+// maxRequestedAt is the schema's bound on status.lastHandledRequestedAt.
+const maxRequestedAt = 256
 
 func (r *ImageQueryReconciler) interval(q *imsv1.ImageQuery) time.Duration {
 	if q.Spec.RefreshInterval != nil && q.Spec.RefreshInterval.Duration >= time.Minute {
@@ -244,8 +269,9 @@ func (r *ImageQueryReconciler) patchStatus(ctx context.Context, before, q *imsv1
 	if equality.Semantic.DeepEqual(before.Status, q.Status) {
 		return nil
 	}
+	// Optimistic lock: a patch computed against a stale copy must not mix two syncs' results.
 	// A query deleted meanwhile has no status to write.
-	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, q, client.MergeFrom(before)))
+	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, q, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
 }
 
 // NewIMSLister builds the real IMS client.

@@ -23,6 +23,7 @@ const secretRefIndex = "spec.credentialsSecretRef.name"
 // SetupWithManager registers the controller. It reacts to spec and annotation changes (not to
 // its own status writes), and to changes of a referenced Secret, whose metadata alone is watched.
 func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent int) error {
+	r.started = r.Clock.Now()
 	err := mgr.GetFieldIndexer().IndexField(context.Background(), &imsv1.ImageQuery{}, secretRefIndex,
 		func(obj client.Object) []string {
 			if ref := obj.(*imsv1.ImageQuery).Spec.CredentialsSecretRef; ref != nil {
@@ -40,8 +41,9 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.queriesForSecret), builder.OnlyMetadata).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: maxConcurrent,
-			// Transient IMS errors come back here: back off from 2s to 5m per query.
-			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](2*time.Second, 5*time.Minute),
+			// Transient IMS errors come back here, after the client's own retries: back off
+			// from 5s to 10m per query.
+			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](5*time.Second, 10*time.Minute),
 		}).
 		Complete(r)
 }

@@ -28,8 +28,18 @@ type mirror struct {
 // mirrorResult counts what a mirror pass changed.
 type mirrorResult struct {
 	Added, Removed, Written int
-	InvalidIDs              []string
+	InvalidIDs              []string // not valid object names: never mirrored
+	Rejected                []string // refused by the API server, with why
 }
+
+// validImageID tells whether an image ID can name its CloudImage as it is. IMS IDs are
+// lower-case UUIDs; anything else is reported, never silently renamed.
+func validImageID(id string) bool {
+	return len(id) <= maxImageIDLength && len(validation.IsDNS1123Subdomain(id)) == 0
+}
+
+// maxImageIDLength is the schema's bound on image.id.
+const maxImageIDLength = 64
 
 // apply makes the CloudImages claimed by q exactly the valid-ID images in listing.
 func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, listing []*ims.Image) (mirrorResult, error) {
@@ -50,13 +60,19 @@ func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, 
 		if want[img.ID] {
 			continue // IMS listed it twice; one object is enough
 		}
-		if errs := validation.IsDNS1123Subdomain(img.ID); len(errs) > 0 {
+		if !validImageID(img.ID) {
 			res.InvalidIDs = append(res.InvalidIDs, img.ID)
 			continue
 		}
 		want[img.ID] = true
 		desired := desiredRecord(region, img)
 		wrote, err := m.claim(ctx, q, label, &desired)
+		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) {
+			// The API server (or an admission policy) refuses this one object: report it and
+			// mirror the rest rather than let one image block the whole query.
+			res.Rejected = append(res.Rejected, img.ID+": "+err.Error())
+			continue
+		}
 		if err != nil {
 			return res, fmt.Errorf("writing CloudImage %s: %w", img.ID, err)
 		}
@@ -114,11 +130,18 @@ func (m *mirror) claim(ctx context.Context, q *imsv1.ImageQuery, label string, d
 			return err
 		}
 		updated := current.DeepCopy()
-		updated.Region = desired.Region
-		updated.Image = desired.Image
-		updated.Labels = mergeLabels(current.Labels, desired.Labels)
-		updated.Labels[label] = "true"
 		updated.OwnerReferences = withOwner(current.OwnerReferences, ownerRef(q))
+		if contentOwner(updated.OwnerReferences) == q.UID {
+			// One claimant writes the record: queries that see an image differently (another
+			// region or project) would otherwise rewrite it in turn on every sync.
+			updated.Region = desired.Region
+			updated.Image = desired.Image
+			updated.Labels = mergeLabels(current.Labels, desired.Labels)
+		}
+		if updated.Labels == nil {
+			updated.Labels = map[string]string{}
+		}
+		updated.Labels[label] = "true"
 		if sameContent(&current, updated) {
 			return nil
 		}
@@ -167,6 +190,16 @@ func ownerRef(q *imsv1.ImageQuery) metav1.OwnerReference {
 		Name:       q.Name,
 		UID:        q.UID,
 	}
+}
+
+// contentOwner is the oldest claim: the first ImageQuery among the owner references.
+func contentOwner(refs []metav1.OwnerReference) types.UID {
+	for _, ref := range refs {
+		if isQueryOwner(ref) {
+			return ref.UID
+		}
+	}
+	return ""
 }
 
 func isQueryOwner(ref metav1.OwnerReference) bool {

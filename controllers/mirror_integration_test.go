@@ -143,3 +143,68 @@ func TestGarbageCollectorHonoursOwnerReferences(t *testing.T) {
 		return nil
 	})
 }
+
+// Two queries that see one image differently (here: two regions behind one endpoint) do not
+// rewrite it in turn: the oldest claim writes the record, the other only adds its claim.
+func TestTwoViewsOfOneImageDoNotFight(t *testing.T) {
+	ns := newNamespace(t)
+	createQuery(t, newQuery(ns, "north", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "EulerOS"}, Region: "cn-north-4"}))
+	waitReady(t, ns, "north")
+	createQuery(t, newQuery(ns, "south", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "EulerOS"}, Region: "cn-south-1"}))
+	waitReady(t, ns, "south")
+	ids := claimedIDs(t, ns, "south")
+	if len(ids) == 0 || !slices.Equal(ids, claimedIDs(t, ns, "north")) {
+		t.Fatalf("claims differ: north %v, south %v", claimedIDs(t, ns, "north"), ids)
+	}
+	for _, ci := range cloudImages(t, ns) {
+		if ci.Region != "cn-north-4" || ci.Labels[imsv1.LabelRegion] != "cn-north-4" {
+			t.Errorf("%s: region %q / label %q, want the oldest claim's cn-north-4", ci.Name, ci.Region, ci.Labels[imsv1.LabelRegion])
+		}
+	}
+	w, err := k8sWatch(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requestSync(t, ns, "south")
+	requestSync(t, ns, "north")
+	time.Sleep(time.Second)
+	w.Stop()
+	for ev := range w.ResultChan() {
+		if ev.Type != watch.Bookmark {
+			t.Errorf("CloudImage %s event: the two queries rewrote a shared image", ev.Type)
+		}
+	}
+}
+
+// `kubectl delete --cascade=orphan` keeps the CloudImages, as Kubernetes users expect; only
+// the deleted query's label goes.
+func TestOrphanDeletionKeepsCloudImages(t *testing.T) {
+	ns := newNamespace(t)
+	createQuery(t, newQuery(ns, "keep", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "CoreOS"}}))
+	waitReady(t, ns, "keep")
+	ids := claimedIDs(t, ns, "keep")
+	if len(ids) == 0 {
+		t.Fatal("no CoreOS image")
+	}
+	q := getQuery(t, ns, "keep")
+	if err := k8s.Delete(context.Background(), q, client.PropagationPolicy(metav1.DeletePropagationOrphan)); err != nil {
+		t.Fatal(err)
+	}
+	deleteAndWaitGone(t, q)
+	eventually(t, "the orphaned CloudImages to lose the query's claim", func() error {
+		for _, id := range ids {
+			ci, ok := cloudImages(t, ns)[id]
+			if !ok {
+				t.Fatalf("CloudImage %s was deleted by an orphaning delete", id)
+			}
+			if len(ci.OwnerReferences) != 0 || ci.Labels[imsv1.QueryLabel("keep")] != "" {
+				return errNotYet
+			}
+		}
+		return nil
+	})
+	settle()
+	if n := len(cloudImages(t, ns)); n != len(ids) {
+		t.Errorf("%d CloudImages left, want %d", n, len(ids))
+	}
+}

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,22 @@ func TestUntilDue(t *testing.T) {
 		if wait := r.untilDue(q, secret, now); wait > 0 {
 			t.Errorf("%s: due in %v, want now", name, wait)
 		}
+	}
+
+	// After a restart, overdue queries are spread over the first 10% of their interval.
+	restarted := &ImageQueryReconciler{Clock: r.Clock, IMS: r.IMS, started: now.Add(-10 * time.Second)}
+	overdue := synced()
+	overdue.Status.LastSyncTime.Time = now.Add(-3 * time.Hour)
+	j := jitter(string(overdue.UID), 10*time.Minute)
+	if wait := restarted.untilDue(overdue, "7", now); wait != j-10*time.Second {
+		t.Errorf("overdue after restart: due in %v, want %v (jitter from the start)", wait, j-10*time.Second)
+	}
+
+	long := synced()
+	long.Annotations = map[string]string{imsv1.RequestedAtAnnotation: strings.Repeat("x", 300)}
+	long.Status.LastHandledRequestedAt = requestedAt(long)
+	if wait := r.untilDue(long, "7", now); wait <= 0 {
+		t.Errorf("an overlong requested-at that was handled keeps the query due")
 	}
 
 	q := synced()
