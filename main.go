@@ -3,6 +3,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
@@ -30,58 +32,70 @@ func init() {
 	utilruntime.Must(imsv1.AddToScheme(scheme))
 }
 
-func main() {
-	var (
-		endpoint, region       string
-		refresh                time.Duration
-		metricsAddr, probeAddr string
-		leaderElect            bool
-		qps                    float64
-		burst, maxConcurrent   int
-	)
-	flag.StringVar(&endpoint, "ims-endpoint", "", "One IMS URL for every query, overriding the region's https://ims.{region}.myhuaweicloud.com (private deployments, tests).")
-	flag.StringVar(&region, "default-region", "cn-north-4", "IMS region of ImageQueries that set no spec.region.")
-	flag.DurationVar(&refresh, "default-refresh-interval", 10*time.Minute, "Sync interval of ImageQueries that set no spec.refreshInterval (at least 1m).")
-	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 disables it.")
-	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
-	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas syncs.")
-	flag.Float64Var(&qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
-	flag.IntVar(&burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
-	flag.IntVar(&maxConcurrent, "max-concurrent-reconciles", 2, "ImageQueries (and CloudImages) reconciled at once.")
-	opts := zap.Options{Development: false}
-	opts.BindFlags(flag.CommandLine)
-	flag.Parse()
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
-	log := ctrl.Log.WithName("setup")
+// options are the manager's flags.
+type options struct {
+	endpoint, region       string
+	refresh                time.Duration
+	metricsAddr, probeAddr string
+	leaderElect            bool
+	secureMetrics          bool
+	qps                    float64
+	burst, maxConcurrent   int
+}
 
-	if err := run(endpoint, region, refresh, metricsAddr, probeAddr, leaderElect, qps, burst, maxConcurrent); err != nil {
-		log.Error(err, "manager stopped")
+func main() {
+	var o options
+	flag.StringVar(&o.endpoint, "ims-endpoint", "", "One IMS URL for every query, overriding the region's https://ims.{region}.myhuaweicloud.com (private deployments, tests).")
+	flag.StringVar(&o.region, "default-region", "cn-north-4", "IMS region of ImageQueries that set no spec.region.")
+	flag.DurationVar(&o.refresh, "default-refresh-interval", 10*time.Minute, "Sync interval of ImageQueries that set no spec.refreshInterval (at least 1m).")
+	flag.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 disables it.")
+	flag.BoolVar(&o.secureMetrics, "metrics-secure", false, "Serve metrics over HTTPS, only to callers allowed to get /metrics (RBAC); config/default turns this on.")
+	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
+	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas syncs.")
+	flag.Float64Var(&o.qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
+	flag.IntVar(&o.burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
+	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 2, "ImageQueries (and CloudImages) reconciled at once.")
+	zapOpts := zap.Options{Development: false}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+
+	if err := run(o); err != nil {
+		ctrl.Log.WithName("setup").Error(err, "manager stopped")
 		os.Exit(1)
 	}
 }
 
-func run(endpoint, region string, refresh time.Duration, metricsAddr, probeAddr string,
-	leaderElect bool, qps float64, burst, maxConcurrent int) error {
-	if refresh < time.Minute {
-		return fmt.Errorf("--default-refresh-interval must be at least 1m, got %s", refresh)
+func run(o options) error {
+	if o.refresh < time.Minute {
+		return fmt.Errorf("--default-refresh-interval must be at least 1m, got %s", o.refresh)
 	}
-	if endpoint != "" {
+	if o.endpoint != "" {
 		// Fail fast on a bad --ims-endpoint rather than fail every query later.
-		if _, err := ims.New(ims.Config{Endpoint: endpoint, Credentials: ims.Credentials{Token: "startup-check"}}); err != nil {
+		if _, err := ims.New(ims.Config{Endpoint: o.endpoint, Credentials: ims.Credentials{Token: "startup-check"}}); err != nil {
 			return fmt.Errorf("--ims-endpoint: %w", err)
 		}
 	}
-	if maxConcurrent < 1 {
-		return fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", maxConcurrent)
+	if o.maxConcurrent < 1 {
+		return fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", o.maxConcurrent)
 	}
 	cfg := ctrl.GetConfigOrDie()
-	cfg.QPS, cfg.Burst = float32(qps), burst
+	cfg.QPS, cfg.Burst = float32(o.qps), o.burst
+	metrics := metricsserver.Options{
+		BindAddress:   o.metricsAddr,
+		SecureServing: o.secureMetrics,
+		// HTTP/2 stays off: it is exposed to the HTTP/2 Stream Cancellation and Rapid Reset CVEs.
+		TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }},
+	}
+	if o.secureMetrics {
+		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  cache.Options{DefaultTransform: controllers.CacheTransform},
-		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress: probeAddr,
-		LeaderElection:         leaderElect,
+		Metrics:                metrics,
+		HealthProbeBindAddress: o.probeAddr,
+		LeaderElection:         o.leaderElect,
 		LeaderElectionID:       "ims-operator.ims.imagecatalog.io",
 		// Stop quickly on SIGTERM: in-flight IMS calls are cancelled with the context.
 		LeaderElectionReleaseOnCancel: true,
@@ -98,19 +112,19 @@ func run(endpoint, region string, refresh time.Duration, metricsAddr, probeAddr 
 		Recorder:  mgr.GetEventRecorder("ims-operator"),
 		Clock:     clock.RealClock{},
 		IMS: controllers.IMSSettings{
-			Endpoint:               endpoint,
-			DefaultRegion:          region,
-			DefaultRefreshInterval: refresh,
+			Endpoint:               o.endpoint,
+			DefaultRegion:          o.region,
+			DefaultRefreshInterval: o.refresh,
 			Credentials:            ims.CredentialsFromEnv(),
 			HTTPClient:             httpClient,
 		},
 		NewLister: controllers.NewIMSLister,
 	}
-	if err := queries.SetupWithManager(mgr, maxConcurrent); err != nil {
+	if err := queries.SetupWithManager(mgr, o.maxConcurrent); err != nil {
 		return fmt.Errorf("setting up the ImageQuery controller: %w", err)
 	}
 	images := &controllers.CloudImageReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
-	if err := images.SetupWithManager(mgr, maxConcurrent); err != nil {
+	if err := images.SetupWithManager(mgr, o.maxConcurrent); err != nil {
 		return fmt.Errorf("setting up the CloudImage controller: %w", err)
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -119,6 +133,6 @@ func run(endpoint, region string, refresh time.Duration, metricsAddr, probeAddr 
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	ctrl.Log.WithName("setup").Info("starting manager", "imsEndpoint", endpoint, "defaultRegion", region)
+	ctrl.Log.WithName("setup").Info("starting manager", "imsEndpoint", o.endpoint, "defaultRegion", o.region)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }
