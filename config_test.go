@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every kustomize layout under config/ renders, and the deployment runs the manager with the
+// contract's flags only.
+func TestConfigRenders(t *testing.T) {
+	kubectl := filepath.Join("bin", "k8s", "kubectl")
+	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
+		kubectl = filepath.Join(dir, "kubectl")
+	}
+	if _, err := os.Stat(kubectl); err != nil {
+		t.Fatalf("kubectl not built (%v): run `make test`", err)
+	}
+	for _, dir := range []string{"crd", "rbac", "manager", "samples", "default"} {
+		out := string(runTool(t, kubectl, "kustomize", filepath.Join("config", dir)))
+		if dir != "default" {
+			continue
+		}
+		for _, want := range []string{
+			"kind: CustomResourceDefinition", "name: imagequeries.ims.imagecatalog.io",
+			"name: cloudimages.ims.imagecatalog.io", "kind: Deployment", "namespace: ims-operator-system",
+			"--leader-elect", "--metrics-secure", "--health-probe-bind-address=:8081", "name: ims-operator-manager-role",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("config/default renders without %q", want)
+			}
+		}
+	}
+}
