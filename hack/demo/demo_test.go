@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDemo runs the demo as `make demo` does, twice at once: one run that keeps going (as a
+// user leaves it), and a DEMO_ONCE=1 run beside it, which must not disturb the first. Both must
+// show every sample Ready and selector queries with rows, and leave no process and no temp
+// folder behind: the DEMO_ONCE one on its own, the other on SIGTERM.
+func TestDemo(t *testing.T) {
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join("..", "..", "bin", "k8s")
+	}
+	assets, _ = filepath.Abs(assets)
+	if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
+		t.Fatalf("control-plane binaries not found in %s: run `make test` (or hack/build-control-plane.sh), which builds them", assets)
+	}
+	bin := t.TempDir()
+	for _, b := range [][2]string{
+		{"manager", "github.com/imagecatalog/ims-operator"},
+		{"ims-simulator", "github.com/imagecatalog/ims-operator/cmd/ims-simulator"},
+		{"ims-demo", "github.com/imagecatalog/ims-operator/hack/demo"},
+	} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, b[0]), b[1]).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
+		}
+	}
+	demoCmd := func(once bool) *exec.Cmd {
+		cmd := exec.Command(filepath.Join(bin, "ims-demo"), "--root=../..", "--k8s="+assets,
+			"--manager="+filepath.Join(bin, "manager"), "--simulator="+filepath.Join(bin, "ims-simulator"))
+		cmd.Env = append(os.Environ(), "DEMO_ONCE=")
+		if once {
+			cmd.Env = append(cmd.Env, "DEMO_ONCE=1")
+		}
+		return cmd
+	}
+
+	// The long-running demo, as a user starts it.
+	first := demoCmd(false)
+	firstOut := &syncBuffer{}
+	first.Stdout, first.Stderr = firstOut, firstOut
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- first.Wait() }()
+	defer func() { // on failure, never leave it running
+		_ = first.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-firstDone:
+		case <-time.After(time.Minute):
+			_ = first.Process.Kill()
+		}
+	}()
+	deadline := time.After(5 * time.Minute)
+	for !strings.Contains(firstOut.String(), "Press Ctrl-C") {
+		select {
+		case err := <-firstDone:
+			firstDone <- err
+			t.Fatalf("the demo exited before it was ready: %v\n%s", err, firstOut)
+		case <-deadline:
+			t.Fatalf("the demo was not ready after 5 minutes:\n%s", firstOut)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	checkOutput(t, "running demo", firstOut.String())
+
+	// A second demo while the first runs, exiting after printing.
+	second := demoCmd(true)
+	out, err := second.CombinedOutput()
+	if err != nil {
+		t.Fatalf("DEMO_ONCE=1 demo: %v\n%s", err, out)
+	}
+	checkOutput(t, "DEMO_ONCE=1 demo", string(out))
+	checkNothingLeft(t, "DEMO_ONCE=1 demo", string(out))
+
+	// The first one still works, and stops cleanly on SIGTERM.
+	kubeconfig := match(t, firstOut.String(), `kubeconfig:\s+(\S+)`)
+	get := exec.Command(filepath.Join(assets, "kubectl"), "get", "imagequeries",
+		"-o", `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`)
+	get.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "KUBECACHEDIR="+t.TempDir())
+	if out, err := get.CombinedOutput(); err != nil || strings.Count(string(out), "=True") != len(sampleQueries(t)) {
+		t.Errorf("the first demo's ImageQueries after the second demo ran: %v\n%s", err, out)
+	}
+	if err := first.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-firstDone:
+		firstDone <- err
+		if err != nil {
+			t.Errorf("the demo exited with %v on SIGTERM:\n%s", err, firstOut)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the demo did not stop within 2 minutes of SIGTERM:\n%s", firstOut)
+	}
+	checkNothingLeft(t, "running demo", firstOut.String())
+}
+
+// checkOutput checks what the demo printed: every sample Ready, and rows from the selectors.
+func checkOutput(t *testing.T, name, out string) {
+	t.Helper()
+	queries := section(t, out, "get imagequeries")
+	for _, q := range sampleQueries(t) {
+		if row := rowOf(queries, q); column(queries, row, "READY") != "True" {
+			t.Errorf("%s: ImageQuery %s is not shown Ready:\n%s", name, q, strings.Join(queries, "\n"))
+		}
+	}
+	checks := []struct{ cmd, column, want string }{
+		{"-l ims.imagecatalog.io/platform=Ubuntu,ims.imagecatalog.io/architecture=x86", "PLATFORM", "Ubuntu"},
+		{"-l ims.imagecatalog.io/platform=Ubuntu,ims.imagecatalog.io/architecture=x86", "ARCH", "x86"},
+		{"--field-selector image.platform=CentOS", "PLATFORM", "CentOS"},
+	}
+	for _, c := range checks {
+		table := section(t, out, c.cmd)
+		if len(table) < 2 {
+			t.Errorf("%s: `%s` returned no rows:\n%s", name, c.cmd, strings.Join(table, "\n"))
+		}
+		for row := 1; row < len(table); row++ {
+			if got := column(table, row, c.column); got != c.want {
+				t.Errorf("%s: `%s` row %d has %s %q, want %q", name, c.cmd, row, c.column, got, c.want)
+			}
+		}
+	}
+	if len(section(t, out, "get cloudimages -L")) < 2 {
+		t.Errorf("%s: no CloudImages listed", name)
+	}
+	match(t, out, `(?m)^KUBECONFIG=\S+/kubeconfig \S*kubectl get imagecatalog$`)
+}
+
+// checkNothingLeft checks that every process the demo reported has gone, and its temp folder.
+func checkNothingLeft(t *testing.T, name, out string) {
+	t.Helper()
+	pids := match(t, out, `processes:\s+(.+)`)
+	for _, want := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "ims-simulator", "manager"} {
+		if !strings.Contains(pids, want+"=") {
+			t.Errorf("%s: no PID reported for %s: %s", name, want, pids)
+		}
+	}
+	for _, kv := range strings.Fields(pids) {
+		_, v, _ := strings.Cut(kv, "=")
+		pid, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatalf("%s: bad PID in %q", name, pids)
+		}
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("%s: %s is still running after the demo ended (kill -0: %v)", name, kv, err)
+		}
+	}
+	tmp := match(t, out, `temp folder:\s+(\S+)`)
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s: temp folder %s left behind (%v)", name, tmp, err)
+	}
+}
+
+// sampleQueries are the names of the ImageQueries in config/samples.
+func sampleQueries(t *testing.T) []string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "config", "samples")
+	kustomization, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, file := range regexp.MustCompile(`(?m)^- (\S+\.yaml)$`).FindAllStringSubmatch(string(kustomization), -1) {
+		b, err := os.ReadFile(filepath.Join(dir, file[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if regexp.MustCompile(`(?m)^kind: ImageQuery$`).Match(b) {
+			names = append(names, regexp.MustCompile(`(?m)^  name: (\S+)$`).FindStringSubmatch(string(b))[1])
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no ImageQuery found in config/samples")
+	}
+	return names
+}
+
+// section is the output of the printed command that contains cmd: the lines after its "$ "
+// line, up to the first empty line.
+func section(t *testing.T, out, cmd string) []string {
+	t.Helper()
+	var lines []string
+	in := false
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		switch line := sc.Text(); {
+		case strings.HasPrefix(line, "$ "):
+			in = !in && strings.Contains(line, cmd)
+		case in && line == "":
+			return lines
+		case in:
+			lines = append(lines, line)
+		}
+	}
+	if !in {
+		t.Fatalf("the output has no `%s`:\n%s", cmd, out)
+	}
+	return lines
+}
+
+func rowOf(table []string, name string) int {
+	for i, line := range table {
+		if strings.HasPrefix(line, name+" ") {
+			return i
+		}
+	}
+	return -1
+}
+
+// column reads a cell of a kubectl table by the header's offsets (cells may contain spaces).
+func column(table []string, row int, header string) string {
+	if row < 1 || row >= len(table) {
+		return ""
+	}
+	start := strings.Index(table[0], header)
+	if start < 0 || start >= len(table[row]) {
+		return ""
+	}
+	cell, _, _ := strings.Cut(table[row][start:], "  ")
+	return strings.TrimSpace(cell)
+}
+
+func match(t *testing.T, out, expr string) string {
+	t.Helper()
+	m := regexp.MustCompile(expr).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the output has no match for %s:\n%s", expr, out)
+	}
+	return m[len(m)-1]
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

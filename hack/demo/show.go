@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// kubectl runs bin/k8s/kubectl against the demo's cluster and prints the command, as a user
+// would paste it, then its output (at most head lines when head > 0).
+func (d *demo) kubectl(ctx context.Context, head int, args ...string) error {
+	line := "$ " + shellJoin(append([]string{d.kubectlPath}, args...))
+	if head > 0 {
+		line += fmt.Sprintf(" | head -n %d", head)
+	}
+	fmt.Fprintln(d.out, line)
+	out, err := d.kubectlOutput(ctx, args...)
+	if head > 0 {
+		if lines := strings.SplitAfter(out, "\n"); len(lines) > head {
+			out = strings.Join(lines[:head], "")
+		}
+	}
+	fmt.Fprint(d.out, out)
+	fmt.Fprintln(d.out)
+	if err != nil {
+		return fmt.Errorf("%s: %w", strings.TrimPrefix(line, "$ "), err)
+	}
+	return nil
+}
+
+// kubectlOutput runs kubectl quietly and returns its combined output.
+func (d *demo) kubectlOutput(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, d.kubectlPath, args...)
+	// KUBECACHEDIR keeps kubectl's discovery cache in the temp folder, not in ~/.kube/cache.
+	cmd.Env = childEnv("KUBECONFIG="+d.kubeconfig, "KUBECACHEDIR="+filepath.Join(d.tmp, "kube-cache"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	return buf.String(), err
+}
+
+// show prints what a user wants to see once every sample is Ready: the queries, the images
+// with a few labels as columns, and the two kinds of query another controller would make.
+func (d *demo) show(ctx context.Context) error {
+	d.section("What the operator made")
+	steps := []struct {
+		head int
+		args []string
+	}{
+		{0, []string{"get", "imagequeries"}},
+		{15, []string{"get", "cloudimages", "-L", "ims.imagecatalog.io/platform,ims.imagecatalog.io/image-type,ims.imagecatalog.io/visibility"}},
+		{0, []string{"get", "cloudimages", "-l", "ims.imagecatalog.io/platform=Ubuntu,ims.imagecatalog.io/architecture=x86"}},
+		{0, []string{"get", "cloudimages", "--field-selector", "image.platform=CentOS"}},
+	}
+	for _, s := range steps {
+		if err := d.kubectl(ctx, s.head, s.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *demo) section(title string) {
+	fmt.Fprintf(d.out, "\n==> %s\n", title)
+}
+
+func (d *demo) info(format string, args ...any) {
+	fmt.Fprintf(d.out, "    "+format+"\n", args...)
+}
+
+// shellJoin quotes the words that need it, so that a printed command can be pasted.
+func shellJoin(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && strings.IndexFunc(w, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=,:@%+", r))
+		}) < 0 {
+			quoted[i] = w
+		} else {
+			quoted[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}
