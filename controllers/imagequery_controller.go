@@ -151,13 +151,14 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 
 	recordListing(q, images, r.Clock.Now())
 	q.Status.Region = region
-	markSynced(q, fmt.Sprintf("%d images matched", len(images)))
+	matched := imagesMatched(len(images))
+	markSynced(q, matched)
 	observeMatched(q)
 	switch {
 	case firstSync:
-		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Synced", "Sync", "First sync: %d images matched", len(images))
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Synced", "Sync", "First sync: %s", matched)
 	case prevReady != nil && prevReady.Status != metav1.ConditionTrue:
-		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Recovered", "Sync", "Sync succeeded again: %d images matched", len(images))
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Recovered", "Sync", "Sync succeeded again: %s", matched)
 	}
 	if !firstSync && (mirrored.Added > 0 || mirrored.Removed > 0) {
 		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "ImagesChanged", "Sync", "%d images added, %d removed", mirrored.Added, mirrored.Removed)
@@ -172,6 +173,13 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	}
 	log.Info("synced", "matched", len(images), "added", mirrored.Added, "removed", mirrored.Removed, "writes", mirrored.Written)
 	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, r.Clock.Now())}, nil
+}
+
+func imagesMatched(n int) string {
+	if n == 1 {
+		return "1 image matched"
+	}
+	return fmt.Sprintf("%d images matched", n)
 }
 
 // list runs the whole IMS listing and applies nameRegex. Any error means no result at all.

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // kubectl runs bin/k8s/kubectl against the demo's cluster and prints the command, as a user
@@ -37,7 +36,7 @@ func (d *demo) kubectlOutput(ctx context.Context, args ...string) (string, error
 	cmd := exec.CommandContext(ctx, d.kubectlPath, args...)
 	// KUBECACHEDIR keeps kubectl's discovery cache in the temp folder, not in ~/.kube/cache.
 	cmd.Env = childEnv("KUBECONFIG="+d.kubeconfig, "KUBECACHEDIR="+filepath.Join(d.tmp, "kube-cache"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	err := cmd.Run()
