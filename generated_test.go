@@ -24,7 +24,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 
 	compare := map[string][]byte{
 		filepath.Join("api", "v1alpha1", "zz_generated.deepcopy.go"): deepcopy,
-		filepath.Join("config", "rbac", "role.yaml"):                  read(t, filepath.Join(rbacDir, "role.yaml")),
+		filepath.Join("config", "rbac", "role.yaml"):                 read(t, filepath.Join(rbacDir, "role.yaml")),
 	}
 	crds, err := os.ReadDir(crdDir)
 	if err != nil {
