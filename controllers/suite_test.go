@@ -2,10 +2,6 @@ package controllers
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -31,6 +27,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/controlplane"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
 )
@@ -71,12 +68,7 @@ func runSuite(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "control-plane binaries not found in %s: run `make test` (or hack/build-control-plane.sh)\n", assets)
 		return 1
 	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: assets,
-	}
-	env.ControlPlane.GetAPIServer().Configure().Append("endpoint-reconciler-type", "none")
+	env := controlplane.Environment(assets, filepath.Join("..", "config", "crd", "bases"))
 	cfg, err := env.Start()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "starting envtest: %v\n", err)
@@ -92,7 +84,7 @@ func runSuite(m *testing.M) int {
 	}
 	defer func() { _ = os.RemoveAll(filepath.Dir(kubeconfigPath)) }()
 
-	stopKCM, err := startControllerManager(env, assets)
+	stopKCM, err := startControllerManager(kubeconfigPath, assets)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "starting kube-controller-manager: %v\n", err)
 		return 1
@@ -176,60 +168,22 @@ func writeAdminKubeconfig(env *envtest.Environment) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return "", err
-	}
-	kubeconfig, err := user.KubeConfig()
-	if err != nil {
-		return "", err
-	}
 	path := filepath.Join(dir, "kubeconfig")
-	return path, os.WriteFile(path, kubeconfig, 0o600)
+	return path, controlplane.WriteAdminKubeconfig(env, path)
 }
 
 // startControllerManager runs kube-controller-manager against envtest's API server, so that
 // ownerReferences are garbage-collected as in a real cluster.
-func startControllerManager(env *envtest.Environment, assets string) (func(), error) {
+func startControllerManager(kubeconfig, assets string) (func(), error) {
 	dir, err := os.MkdirTemp("", "ims-kcm-")
 	if err != nil {
 		return nil, err
 	}
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: "kcm", Groups: []string{"system:masters"}}, nil)
+	args, err := controlplane.ControllerManagerArgs(kubeconfig, dir)
 	if err != nil {
 		return nil, err
 	}
-	kubeconfig, err := user.KubeConfig()
-	if err != nil {
-		return nil, err
-	}
-	kcPath := filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(kcPath, kubeconfig, 0o600); err != nil {
-		return nil, err
-	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	keyPath := filepath.Join(dir, "sa.key")
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-	if err := os.WriteFile(keyPath, keyPEM, 0o600); err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(filepath.Join(assets, "kube-controller-manager"),
-		"--kubeconfig="+kcPath,
-		"--authentication-kubeconfig="+kcPath,
-		"--authorization-kubeconfig="+kcPath,
-		"--authentication-skip-lookup=true",
-		"--controllers=*",
-		"--leader-elect=false",
-		"--secure-port=0",
-		"--use-service-account-credentials=false",
-		"--service-account-private-key-file="+keyPath,
-		"--flex-volume-plugin-dir="+filepath.Join(dir, "flex"),
-		"--concurrent-gc-syncs=5",
-		"-v=0",
-	)
+	cmd := exec.Command(filepath.Join(assets, "kube-controller-manager"), args...)
 	logFile, err := os.Create(filepath.Join(dir, "kcm.log"))
 	if err != nil {
 		return nil, err
