@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -139,9 +138,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 
 	if f != nil {
 		markFailed(q, f)
-		if prevReady == nil || prevReady.Reason != f.Reason {
-			r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, f.Reason, "Sync", "%s", truncate(f.Message, 1024))
-		}
+		r.announceFailure(q, prevReady, f)
 		log.Info("sync failed", "reason", f.Reason, "terminal", f.Terminal, "error", f.Message)
 		if f.Terminal {
 			return ctrl.Result{RequeueAfter: r.interval(q)}, nil
@@ -154,23 +151,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	matched := imagesMatched(len(images))
 	markSynced(q, matched)
 	observeMatched(q)
-	switch {
-	case firstSync:
-		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Synced", "Sync", "First sync: %s", matched)
-	case prevReady != nil && prevReady.Status != metav1.ConditionTrue:
-		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Recovered", "Sync", "Sync succeeded again: %s", matched)
-	}
-	if !firstSync && (mirrored.Added > 0 || mirrored.Removed > 0) {
-		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "ImagesChanged", "Sync", "%d images added, %d removed", mirrored.Added, mirrored.Removed)
-	}
-	if len(mirrored.Rejected) > 0 {
-		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "CloudImageRejected", "Mirror",
-			"%d CloudImages were refused by the API server, e.g. %s", len(mirrored.Rejected), truncate(mirrored.Rejected[0], 512))
-	}
-	if len(mirrored.InvalidIDs) > 0 {
-		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "InvalidImageID", "Mirror",
-			"%d images have IDs that are not valid object names and were not mirrored, e.g. %q", len(mirrored.InvalidIDs), truncate(mirrored.InvalidIDs[0], 64))
-	}
+	r.announce(q, prevReady, firstSync, matched, mirrored)
 	log.Info("synced", "matched", len(images), "added", mirrored.Added, "removed", mirrored.Removed, "writes", mirrored.Written)
 	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, r.Clock.Now())}, nil
 }

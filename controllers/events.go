@@ -1,0 +1,39 @@
+package controllers
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+)
+
+// Events mark state changes only, so that `kubectl describe` tells a story rather than repeat
+// every sync: the first sync, a new kind of failure, recovery, images added or removed, and
+// images that could not be mirrored.
+
+func (r *ImageQueryReconciler) announceFailure(q *imsv1.ImageQuery, prevReady *metav1.Condition, f *syncFailure) {
+	if prevReady == nil || prevReady.Reason != f.Reason {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, f.Reason, "Sync", "%s", truncate(f.Message, 1024))
+	}
+}
+
+func (r *ImageQueryReconciler) announce(q *imsv1.ImageQuery, prevReady *metav1.Condition, firstSync bool, matched string, m mirrorResult) {
+	switch {
+	case firstSync:
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Synced", "Sync", "First sync: %s", matched)
+	case prevReady != nil && prevReady.Status != metav1.ConditionTrue:
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Recovered", "Sync", "Sync succeeded again: %s", matched)
+	}
+	if !firstSync && (m.Added > 0 || m.Removed > 0) {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "ImagesChanged", "Sync", "%d images added, %d removed", m.Added, m.Removed)
+	}
+	if len(m.Rejected) > 0 {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "CloudImageRejected", "Mirror",
+			"%d CloudImages were refused by the API server, e.g. %s", len(m.Rejected), truncate(m.Rejected[0], 512))
+	}
+	if len(m.InvalidIDs) > 0 {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "InvalidImageID", "Mirror",
+			"%d images have IDs that are not valid object names and were not mirrored, e.g. %q",
+			len(m.InvalidIDs), truncate(m.InvalidIDs[0], 64))
+	}
+}
