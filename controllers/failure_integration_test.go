@@ -105,6 +105,7 @@ func TestPermanentErrorsStall(t *testing.T) {
 	if c := findCondition(q, imsv1.ConditionStalled); c == nil || c.Status != metav1.ConditionTrue {
 		t.Errorf("rejected credentials: Stalled = %+v", c)
 	}
+	waitEvent(t, ns, "CredentialsRejected", "IMS rejected the credentials")
 	assertNoSecretIn(t, ns, "not-the-key-xyz")
 
 	createSecret(t, ns, "half", map[string]string{"accessKey": testAK})

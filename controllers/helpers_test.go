@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -206,4 +208,21 @@ func settle() { time.Sleep(3 * time.Second) }
 
 func findCondition(q *imsv1.ImageQuery, condType string) *metav1.Condition {
 	return meta.FindStatusCondition(q.Status.Conditions, condType)
+}
+
+// waitEvent waits for an event in ns with this reason whose message contains text.
+func waitEvent(t testing.TB, ns, reason, text string) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("a %s event saying %q", reason, text), func() error {
+		var events corev1.EventList
+		if err := k8s.List(context.Background(), &events, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, e := range events.Items {
+			if e.Reason == reason && strings.Contains(e.Message, text) {
+				return nil
+			}
+		}
+		return errNotYet
+	})
 }

@@ -36,6 +36,7 @@ func TestRemovedImagesArePruned(t *testing.T) {
 	if int(q.Status.MatchedImages) != len(ids)-1 {
 		t.Errorf("matchedImages = %d, want %d", q.Status.MatchedImages, len(ids)-1)
 	}
+	waitEvent(t, ns, "ImagesChanged", "0 images added, 1 removed")
 }
 
 // Two queries claiming one image share one CloudImage; each claim comes and goes with its

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -243,16 +242,5 @@ func TestInvalidImageIDIsReportedNotRenamed(t *testing.T) {
 	if slices.Contains(claimed, badID) || slices.Contains(claimed, strings.ToLower(badID)) || len(claimed) != len(expected)-1 {
 		t.Errorf("claimed %v", claimed)
 	}
-	eventually(t, "an InvalidImageID event", func() error {
-		var events corev1.EventList
-		if err := k8s.List(context.Background(), &events, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		for _, e := range events.Items {
-			if e.Reason == "InvalidImageID" && strings.Contains(e.Message, badID) {
-				return nil
-			}
-		}
-		return errNotYet
-	})
+	waitEvent(t, ns, "InvalidImageID", badID)
 }
