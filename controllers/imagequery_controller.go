@@ -29,6 +29,9 @@ type ImageLister interface {
 	ListImages(ctx context.Context, req ims.ListImagesRequest) iter.Seq2[*ims.Image, error]
 }
 
+// userAgent names the operator in IMS's access logs.
+const userAgent = "ims-operator"
+
 // IMSSettings are the manager-wide IMS settings that ImageQueries fall back on.
 type IMSSettings struct {
 	// Endpoint, when set, receives every query's requests (--ims-endpoint).
@@ -187,6 +190,7 @@ func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([
 		Region:      region,
 		Credentials: creds,
 		HTTPClient:  r.IMS.HTTPClient,
+		UserAgent:   userAgent,
 	})
 	if err != nil {
 		return nil, region, &syncFailure{Reason: ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
