@@ -117,7 +117,7 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	queries = &ImageQueryReconciler{
-		Client:    mgr.GetClient(),
+		Client:    countingClient{mgr.GetClient()},
 		APIReader: mgr.GetAPIReader(),
 		Recorder:  mgr.GetEventRecorder("ims-operator"),
 		Clock:     clock.RealClock{},
@@ -133,7 +133,7 @@ func runSuite(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "setup: %v\n", err)
 		return 1
 	}
-	images := &CloudImageReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
+	images := &CloudImageReconciler{Client: countingClient{mgr.GetClient()}, APIReader: mgr.GetAPIReader()}
 	if err := images.SetupWithManager(mgr, 2); err != nil {
 		fmt.Fprintf(os.Stderr, "setup: %v\n", err)
 		return 1
