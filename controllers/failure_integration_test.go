@@ -43,8 +43,10 @@ func TestFaultOnPage2LosesNothing(t *testing.T) {
 			// Remove an image too: a partial listing must not prune it.
 			removed := claimedIDs(t, ns, "paged")[0]
 			img := catalogImage(t, removed)
-			sim.DeleteImage(removed)
 			id := sim.AddFault(fault.fault)
+			sim.DeleteImage(removed)
+			restore := func() { sim.PutImage(img); sim.RemoveFault(id) } // image first: nothing to prune
+			t.Cleanup(restore)                                           // also when the test fails
 			q := getQuery(t, ns, "paged")
 			patch := client.MergeFrom(q.DeepCopy())
 			q.Annotations = map[string]string{imsv1.RequestedAtAnnotation: "fault-" + fault.name}
@@ -73,8 +75,7 @@ func TestFaultOnPage2LosesNothing(t *testing.T) {
 				t.Errorf("status lists changed on a failed listing")
 			}
 
-			sim.RemoveFault(id)
-			sim.PutImage(img)
+			restore()
 			waitReady(t, ns, "paged") // the retry comes by itself
 		})
 	}

@@ -184,6 +184,7 @@ func startControllerManager(kubeconfig, assets string) (func(), error) {
 		return nil, err
 	}
 	cmd := exec.Command(filepath.Join(assets, "kube-controller-manager"), args...)
+	cmd.SysProcAttr = controlplane.ProcAttr() // gone with the test binary, even on -timeout
 	logFile, err := os.Create(filepath.Join(dir, "kcm.log"))
 	if err != nil {
 		return nil, err
@@ -207,6 +208,8 @@ func newNamespace(t testing.TB) string {
 	if err := k8s.Create(context.Background(), ns); err != nil {
 		t.Fatal(err)
 	}
+	// Deleting the namespace deletes the test's ImageQueries, so they never sync in a later test.
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), ns) })
 	createSecret(t, ns.Name, "ims-credentials", map[string]string{"accessKey": testAK, "secretKey": testSK})
 	return ns.Name
 }

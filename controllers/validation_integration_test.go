@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -40,6 +42,8 @@ func imageQueryManifest(t *testing.T, ns, name, specYAML string) *unstructured.U
 func runKubectl(t *testing.T, stdin []byte, args ...string) (string, string, error) {
 	t.Helper()
 	cmd := exec.Command(kubectlPath, append([]string{"--kubeconfig", kubeconfigPath}, args...)...)
+	// kubectl's discovery cache goes with the suite's temporary folder, not into ~/.kube.
+	cmd.Env = append(os.Environ(), "KUBECACHEDIR="+filepath.Join(filepath.Dir(kubeconfigPath), "cache"))
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/imagecatalog/ims-operator/internal/controlplane"
+
 	"context"
 	"fmt"
 	"net"
@@ -33,7 +35,7 @@ func startProc(name, logDir string, env []string, path string, args ...string) (
 	cmd := exec.Command(path, args...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = controlplane.ProcAttr()
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/imagecatalog/ims-operator/internal/controlplane"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -36,7 +38,7 @@ func (d *demo) kubectlOutput(ctx context.Context, args ...string) (string, error
 	cmd := exec.CommandContext(ctx, d.kubectlPath, args...)
 	// KUBECACHEDIR keeps kubectl's discovery cache in the temp folder, not in ~/.kube/cache.
 	cmd.Env = childEnv("KUBECONFIG="+d.kubeconfig, "KUBECACHEDIR="+filepath.Join(d.tmp, "kube-cache"))
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = controlplane.ProcAttr()
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	err := cmd.Run()
