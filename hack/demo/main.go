@@ -64,7 +64,8 @@ func main() {
 }
 
 func (d *demo) run(root string, once bool) int {
-	// SIGINT, SIGTERM, SIGHUP (a closed terminal) and SIGQUIT all clean up. Signals stay caught until the very end, so a second Ctrl-C cannot cut the cleanup short.
+	// SIGINT, SIGTERM, SIGHUP (a closed terminal) and SIGQUIT all clean up. Signals stay
+	// caught until the very end, so a second Ctrl-C cannot cut the cleanup short.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	defer stop()
 	if err := os.Chdir(root); err != nil {
