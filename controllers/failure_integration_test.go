@@ -199,7 +199,7 @@ func TestCachedSecretMetadataHoldsNoData(t *testing.T) {
 		return queries.Client.Get(context.Background(), client.ObjectKeyFromObject(s), cached)
 	})
 	if len(cached.Annotations) != 0 || len(cached.ManagedFields) != 0 || cached.ResourceVersion == "" {
-		t.Errorf("cached Secret metadata keeps annotations %v / managed fields %d (resourceVersion %q)",
-			cached.Annotations, len(cached.ManagedFields), cached.ResourceVersion)
+		t.Errorf("cached Secret metadata keeps %d annotations / %d managed fields (resourceVersion %q)",
+			len(cached.Annotations), len(cached.ManagedFields), cached.ResourceVersion)
 	}
 }
