@@ -207,3 +207,29 @@ func TestDecodeEmptyPage(t *testing.T) {
 		}
 	}
 }
+
+// The reference's response fields, spelled out here rather than taken from imageFields, so a
+// misspelt wire name in the decoder cannot pass unnoticed.
+var referenceResponseFields = strings.Fields(`file owner id size self schema status tags visibility
+	name checksum deleted protected container_format min_ram max_ram updated_at __os_bit
+	__os_version __description disk_format __isregistered __platform __os_type min_disk
+	virtual_env_type __image_source_type __imagetype created_at virtual_size deleted_at
+	__originalimagename __backup_id __productcode __image_size __data_origin __support_kvm
+	__support_xen __support_largememory __support_diskintensive __support_highperformance
+	__support_xen_hana __support_kvm_infiniband __support_xen_gpu_type __support_kvm_gpu_type
+	__system_support_market __is_offshelved enterprise_project_id __root_origin __sequence_num
+	__support_fc_inject hw_firmware_type __support_arm`)
+
+func TestDecoderKnowsTheReferenceFields(t *testing.T) {
+	if len(referenceResponseFields) != 53 {
+		t.Fatalf("the list holds %d fields, the reference 53", len(referenceResponseFields))
+	}
+	for _, name := range referenceResponseFields {
+		if _, ok := imageFields[name]; !ok {
+			t.Errorf("response field %s is not decoded into Image", name)
+		}
+	}
+	if len(imageFields) != len(referenceResponseFields) {
+		t.Errorf("the decoder knows %d fields, the reference %d", len(imageFields), len(referenceResponseFields))
+	}
+}
