@@ -65,6 +65,9 @@ func TestInvalidImageQueriesAreRefused(t *testing.T) {
 		// kubectl: apply with `kubectl apply -f -` and check what a kubectl user sees.
 		kubectl bool
 	}{
+		// IMS takes __isregistered=true only.
+		{name: "is-registered-false", spec: `filter: {isRegistered: false}`,
+			want: []string{"spec.filter.isRegistered", "isRegistered can only be true"}},
 		// Every closed set of values is an enum.
 		{name: "image-type", spec: `filter: {imageType: public}`,
 			want: []string{"spec.filter.imageType", "Unsupported value", `"gold"`}, kubectl: true},

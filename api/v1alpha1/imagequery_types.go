@@ -12,8 +12,9 @@ import (
 // +kubebuilder:validation:XValidation:rule="!(has(self.supportXenHANA) && self.supportXenHANA) || !((has(self.supportXen) && self.supportXen) || (has(self.supportKVM) && self.supportKVM))",message="supportXenHANA cannot be combined with supportXen or supportKVM",fieldPath=.supportXenHANA
 // +kubebuilder:validation:XValidation:rule="!(has(self.supportKVMInfiniband) && self.supportKVMInfiniband) || !(has(self.supportXen) && self.supportXen)",message="supportKVMInfiniband cannot be combined with supportXen",fieldPath=.supportKVMInfiniband
 type ImageFilter struct {
-	// isRegistered selects images by whether they are usable (`__isregistered`).
-	// Ordinary users can only list registered images.
+	// isRegistered selects usable images (`__isregistered`). IMS takes only true:
+	// ordinary users can only list registered images.
+	// +kubebuilder:validation:XValidation:rule="self",message="isRegistered can only be true: IMS lists only registered images"
 	// +optional
 	IsRegistered *bool `json:"isRegistered,omitempty"`
 
