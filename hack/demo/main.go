@@ -99,7 +99,7 @@ func (d *demo) run(root string, once bool) int {
 	if once {
 		return 0
 	}
-	fmt.Fprintln(d.out, "\nThe operator keeps syncing (every 1m: watch LAST SYNC). Press Ctrl-C to stop everything and clean up.")
+	fmt.Fprintln(d.out, "\nThe operator keeps syncing (each query on its refreshInterval, 1m unless it sets one: watch LAST SYNC). Press Ctrl-C to stop everything and clean up.")
 	return d.waitForSignal(ctx)
 }
 
