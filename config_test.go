@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// Every kustomize layout under config/ renders, and the deployment runs the manager with the
-// contract's flags only.
+// Every kustomize layout under config/ renders, and config/default deploys the CRDs, the
+// manager's RBAC and the manager with leader election, probes and secure metrics.
 func TestConfigRenders(t *testing.T) {
 	kubectl := filepath.Join("bin", "k8s", "kubectl")
 	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
