@@ -20,24 +20,8 @@ import (
 // show every sample Ready and selector queries with rows, and leave no process and no temp
 // folder behind: the DEMO_ONCE one on its own, the other on SIGTERM.
 func TestDemo(t *testing.T) {
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join("..", "..", "bin", "k8s")
-	}
-	assets, _ = filepath.Abs(assets)
-	if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
-		t.Fatalf("control-plane binaries not found in %s: run `make test` (or hack/build-control-plane.sh), which builds them", assets)
-	}
-	bin := t.TempDir()
-	for _, b := range [][2]string{
-		{"manager", "github.com/imagecatalog/ims-operator"},
-		{"ims-simulator", "github.com/imagecatalog/ims-operator/cmd/ims-simulator"},
-		{"ims-demo", "github.com/imagecatalog/ims-operator/hack/demo"},
-	} {
-		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, b[0]), b[1]).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
-		}
-	}
+	assets := controlPlane(t)
+	bin := buildDemo(t)
 	demoCmd := func(once bool) *exec.Cmd {
 		cmd := exec.Command(filepath.Join(bin, "ims-demo"), "--root=../..", "--k8s="+assets,
 			"--manager="+filepath.Join(bin, "manager"), "--simulator="+filepath.Join(bin, "ims-simulator"))
@@ -259,4 +243,57 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// controlPlane is the absolute path of the control-plane binaries.
+func controlPlane(t *testing.T) string {
+	t.Helper()
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join("..", "..", "bin", "k8s")
+	}
+	assets, _ = filepath.Abs(assets)
+	if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
+		t.Fatalf("control-plane binaries not found in %s: run `make test` (or hack/build-control-plane.sh), which builds them", assets)
+	}
+	return assets
+}
+
+// buildDemo builds the manager, the simulator and the demo into a temporary folder.
+func buildDemo(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir()
+	for _, b := range [][2]string{
+		{"manager", "github.com/imagecatalog/ims-operator"},
+		{"ims-simulator", "github.com/imagecatalog/ims-operator/cmd/ims-simulator"},
+		{"ims-demo", "github.com/imagecatalog/ims-operator/hack/demo"},
+	} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, b[0]), b[1]).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
+		}
+	}
+	return bin
+}
+
+// With DEMO_ONCE=1 a failure is a non-zero exit, and the demo still cleans up after itself:
+// here the manager refuses to start.
+func TestDemoFailsLoudlyAndCleansUp(t *testing.T) {
+	assets := controlPlane(t)
+	bin := buildDemo(t)
+	broken := filepath.Join(bin, "broken-manager")
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho 'broken manager: refusing to start' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(bin, "ims-demo"), "--root=../..", "--k8s="+assets,
+		"--manager="+broken, "--simulator="+filepath.Join(bin, "ims-simulator"), "--ready-timeout=30s")
+	cmd.Env = append(os.Environ(), "DEMO_ONCE=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("a demo whose manager fails exited with %v, want a non-zero status:\n%s", err, out)
+	}
+	tmp := match(t, string(out), `temp folder:\s+(\S+)`)
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temp folder %s left behind after a failure (%v)", tmp, err)
+	}
 }
