@@ -94,7 +94,7 @@ func assertSpecOwnedByAppliersOnly(t *testing.T, q *imsv1.ImageQuery) {
 			continue
 		}
 		var fields map[string]any
-		if err := json.Unmarshal(mf.FieldsV1.Raw, &fields); err != nil {
+		if err := json.Unmarshal(mf.FieldsV1.GetRawBytes(), &fields); err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := fields["f:spec"]; !ok {

@@ -262,7 +262,3 @@ type CloudImageList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []CloudImage `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&CloudImage{}, &CloudImageList{})
-}

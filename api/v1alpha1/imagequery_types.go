@@ -399,7 +399,3 @@ type ImageQueryList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []ImageQuery `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&ImageQuery{}, &ImageQueryList{})
-}
