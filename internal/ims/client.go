@@ -295,6 +295,10 @@ func transportError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return &classError{class: ClassCanceled, msg: "request canceled", err: ctx.Err()}
 	}
+	if dns, ok := errors.AsType[*net.DNSError](err); ok && dns.IsNotFound {
+		// No such host: a misspelt region or endpoint, which retrying will not fix.
+		return &classError{class: ClassNotFound, msg: "no such host " + dns.Name, err: err}
+	}
 	return &classError{class: ClassNetwork, msg: "network error", err: err}
 }
 

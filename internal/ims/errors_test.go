@@ -128,3 +128,28 @@ func TestRequestTimeoutIsNetwork(t *testing.T) {
 		t.Errorf("err = %v (class %q), want NetworkError after 2 attempts", err, ClassOf(err))
 	}
 }
+
+// A host that does not exist (a misspelt region) is NotFound, not retried; a DNS server that
+// fails to answer is a network problem, retried.
+func TestUnknownHostIsNotFound(t *testing.T) {
+	for _, tc := range []struct {
+		dnsErr *net.DNSError
+		want   Class
+		tries  int
+	}{
+		{&net.DNSError{Err: "no such host", Name: "ims.cn-nrth-4.myhuaweicloud.com", IsNotFound: true}, ClassNotFound, 1},
+		{&net.DNSError{Err: "server misbehaving", Name: "ims.cn-north-4.myhuaweicloud.com", IsTemporary: true}, ClassNetwork, 2},
+	} {
+		dials := 0
+		c, _ := testClient(t, "http://ims.example.invalid", func(c *Config) {
+			c.HTTPClient = &http.Client{Transport: &http.Transport{
+				DialContext: func(context.Context, string, string) (net.Conn, error) { dials++; return nil, tc.dnsErr },
+			}}
+			c.MaxAttempts = 2
+		})
+		_, err := c.ListAllImages(context.Background(), ListImagesRequest{})
+		if ClassOf(err) != tc.want || dials != tc.tries {
+			t.Errorf("%s: class %q after %d tries, want %q after %d (%v)", tc.dnsErr.Err, ClassOf(err), dials, tc.want, tc.tries, err)
+		}
+	}
+}
