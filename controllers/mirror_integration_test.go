@@ -56,18 +56,7 @@ func TestTwoQueriesShareOneCloudImage(t *testing.T) {
 	}
 
 	deleteAndWaitGone(t, narrow)
-	eventually(t, "the deleted query's claims to go", func() error {
-		for _, id := range shared {
-			ci, ok := cloudImages(t, ns)[id]
-			if !ok {
-				t.Fatalf("CloudImage %s was deleted though all-debian still claims it", id)
-			}
-			if len(ci.OwnerReferences) != 1 || ci.Labels[imsv1.QueryLabel("debian-64")] != "" {
-				return errNotYet
-			}
-		}
-		return nil
-	})
+	waitClaimDropped(t, ns, shared, "debian-64", 1) // all-debian still claims them
 	if got := claimedIDs(t, ns, "all-debian"); len(got) != len(shared)+len(only) {
 		t.Errorf("all-debian claims %d images, want %d", len(got), len(shared)+len(only))
 	}
@@ -195,20 +184,27 @@ func TestOrphanDeletionKeepsCloudImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	deleteAndWaitGone(t, q)
-	eventually(t, "the orphaned CloudImages to lose the query's claim", func() error {
+	waitClaimDropped(t, ns, ids, "keep", 0) // orphaned: kept, without the claim
+	settle()
+	if n := len(cloudImages(t, ns)); n != len(ids) {
+		t.Errorf("%d CloudImages left, want %d", n, len(ids))
+	}
+}
+
+// waitClaimDropped waits until the CloudImages ids no longer carry the deleted query's claim
+// (label and ownerReference) and are left with owners ownerReferences; none may be deleted.
+func waitClaimDropped(t *testing.T, ns string, ids []string, query string, owners int) {
+	t.Helper()
+	eventually(t, "the claims of "+query+" to go", func() error {
 		for _, id := range ids {
 			ci, ok := cloudImages(t, ns)[id]
 			if !ok {
-				t.Fatalf("CloudImage %s was deleted by an orphaning delete", id)
+				t.Fatalf("CloudImage %s was deleted with %s, though it should be kept", id, query)
 			}
-			if len(ci.OwnerReferences) != 0 || ci.Labels[imsv1.QueryLabel("keep")] != "" {
+			if len(ci.OwnerReferences) != owners || ci.Labels[imsv1.QueryLabel(query)] != "" {
 				return errNotYet
 			}
 		}
 		return nil
 	})
-	settle()
-	if n := len(cloudImages(t, ns)); n != len(ids) {
-		t.Errorf("%d CloudImages left, want %d", n, len(ids))
-	}
 }
