@@ -22,6 +22,10 @@ limitations under the License.
 // Credentials come from the environment so they never appear in ps:
 // IMS_SIM_AK and IMS_SIM_SK (with IMS_SIM_SECURITY_TOKEN they are a
 // temporary credential), and/or IMS_SIM_TOKEN for X-Auth-Token.
+//
+// The same server also plays IAM's OIDC federation (--idp-id, --idp-audience) and the ECS
+// metadata service (--metadata-agency, --metadata-session-tokens), whose temporary
+// credentials live --credential-lifetime.
 package main
 
 import (
@@ -47,6 +51,12 @@ func main() {
 	catalogFile := flag.String("catalog", "", "JSON file with the catalog (an array of image records, or a saved List-images response); default: the built-in catalog")
 	urlFile := flag.String("url-file", "", "write the base URL to this file once listening, for scripts that asked for port 0")
 	dump := flag.Bool("dump-catalog", false, "print the built-in catalog as JSON and exit (a starting point for --catalog)")
+	var cloud cloudFlags
+	flag.StringVar(&cloud.idpID, "idp-id", "", "serve IAM OIDC federation for this identity provider ID (X-Idp-Id)")
+	flag.StringVar(&cloud.audience, "idp-audience", "", "the aud an ID token must carry for --idp-id (empty: any)")
+	flag.StringVar(&cloud.agency, "metadata-agency", "", "serve the ECS metadata credential calls, handing out this agency's credentials")
+	flag.BoolVar(&cloud.sessionTokens, "metadata-session-tokens", false, "the metadata service has the session token API and requires its token")
+	flag.DurationVar(&cloud.lifetime, "credential-lifetime", 0, "cap on the lifetime of issued temporary credentials (0: as asked; 1h from metadata)")
 	flag.Parse()
 
 	logger := log.New(os.Stderr, "ims-simulator: ", log.LstdFlags)
@@ -58,13 +68,31 @@ func main() {
 		}
 		return
 	}
-	if err := run(logger, *listen, *catalogFile, *urlFile); err != nil {
+	if err := run(logger, *listen, *catalogFile, *urlFile, cloud); err != nil {
 		logger.Fatal(err)
 	}
 }
 
-func run(logger *log.Logger, listen, catalogFile, urlFile string) error {
+// cloudFlags configure the IAM and metadata side.
+type cloudFlags struct {
+	idpID, audience, agency string
+	sessionTokens           bool
+	lifetime                time.Duration
+}
+
+func (c cloudFlags) apply(opts *imssim.Options) {
+	if c.idpID != "" {
+		opts.IdentityProviders = []imssim.IdentityProvider{{ID: c.idpID, Audience: c.audience}}
+	}
+	if c.agency != "" {
+		opts.Metadata = &imssim.Metadata{Agency: c.agency, SessionTokens: c.sessionTokens}
+	}
+	opts.CredentialLifetime = c.lifetime
+}
+
+func run(logger *log.Logger, listen, catalogFile, urlFile string, cloud cloudFlags) error {
 	opts := imssim.Options{Logf: logger.Printf}
+	cloud.apply(&opts)
 	if catalogFile != "" {
 		f, err := os.Open(catalogFile)
 		if err != nil {

@@ -38,10 +38,14 @@ const (
 )
 
 // credential is an accepted AK's secret key; temporary credentials also
-// carry the security token that must come with every request.
+// carry the security token that must come with every request, and those
+// issued by IAM or the metadata service an expiry and the identity they
+// were issued to.
 type credential struct {
 	secretKey     string
 	securityToken string
+	expires       time.Time // zero: never
+	identity      string
 }
 
 // presentedAuth says which credentials a request carries, before checking
@@ -82,7 +86,8 @@ func signedHeaderNames(h string) []string {
 
 // authenticate checks the presented credentials and returns why they were
 // refused ("" when accepted). Reasons never contain a secret.
-func (s *Simulator) authenticate(r *http.Request, body []byte, kind, accessKey string) string {
+func (s *Simulator) authenticate(r *http.Request, body []byte, rec *RecordedRequest) string {
+	kind, accessKey := rec.Auth, rec.AccessKey
 	switch kind {
 	case AuthToken:
 		s.mu.RLock()
@@ -101,6 +106,10 @@ func (s *Simulator) authenticate(r *http.Request, body []byte, kind, accessKey s
 	s.mu.RUnlock()
 	if !known {
 		return "unknown access key " + accessKey
+	}
+	rec.Identity = cred.identity
+	if !cred.expires.IsZero() && !s.now().Before(cred.expires) {
+		return "the temporary access key " + accessKey + " has expired"
 	}
 	presented := r.Header.Get("X-Security-Token")
 	switch {

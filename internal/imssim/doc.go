@@ -96,11 +96,24 @@ limitations under the License.
 //   - A listing's page number (Fault.OnPage, RecordedRequest.Page) is 1
 //     without marker, else ceil((position of marker + 1) / limit) + 1.
 //
+// IAM federation and ECS metadata (iam.go, metadata.go)
+//   - The same handler serves IAM's steps A and B of OIDC federation and the
+//     metadata service's session token and securitykey calls, as
+//     ../shared/huawei-credentials.md describes them. ID tokens are JWTs whose
+//     claims are read (sub, aud, exp) but whose signature is not verified.
+//   - Issued temporary credentials are accepted by IMS only with their
+//     signed X-Security-Token and only until they expire (401 after); each
+//     is recorded with the identity it was issued to (Issued,
+//     RecordedRequest.Identity).
+//   - IAM errors are {"error_code":"IAM.xxxx","error_msg":...}; a metadata
+//     service without an agency answers 401 NoAgencyMessage.
+//
 // Records
 //   - Records are served verbatim (unknown fields and null values kept),
 //     in the value types encoding/json decodes into, except the
 //     simulator-only key member_status.
-//   - Faults apply to authenticated, well-formed listing requests only.
+//   - Faults apply to authenticated, well-formed requests of their API only
+//     (Fault.API; "" is the listing).
 //     Injected 429 bodies are the gateway's APIGW.0308; other injected
 //     statuses use the nested {"error":{"code","message"}} shape.
 //   - Requests are recorded before the answer is written, so a client

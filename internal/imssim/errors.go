@@ -68,9 +68,13 @@ func notFound(path, requestID string) *response {
 }
 
 func methodNotAllowed(method, requestID string) *response {
+	return methodNotAllowedFor(method, http.MethodGet, requestID)
+}
+
+func methodNotAllowedFor(method, allowed, requestID string) *response {
 	r := gatewayError(http.StatusMethodNotAllowed, "APIGW.0101",
-		fmt.Sprintf("The API does not exist or has not been published in the environment: method %s (only GET)", method), requestID)
-	r.header.Set("Allow", http.MethodGet)
+		fmt.Sprintf("The API does not exist or has not been published in the environment: method %s (only %s)", method, allowed), requestID)
+	r.header.Set("Allow", allowed)
 	return r
 }
 

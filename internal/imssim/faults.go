@@ -23,10 +23,13 @@ import (
 
 // Fault makes the simulator misbehave on purpose, so a test can prove how
 // a client copes with throttling, outages, slowness and broken bodies.
-// Faults apply to authenticated, well-formed listing requests only: a
+// Faults apply to authenticated, well-formed requests of their API only: a
 // request refused with 400/401/404/405 neither triggers a fault nor counts
 // towards OnRequest.
 type Fault struct {
+	// API is the call the fault applies to: "" (APIListImages) for IMS
+	// listings, or one of the IAM and ECS metadata calls.
+	API string
 	// OnRequest fires on the Nth request served from now on, counting from
 	// 1 after AddFault (0 = any request).
 	OnRequest int
@@ -53,6 +56,15 @@ const (
 	BodyTruncated   = "truncated"    // the normal JSON, cut in half
 	BodyMalformed   = "malformed"    // not JSON at all (an HTML error page)
 	BodyEmptyObject = "empty-object" // {}
+)
+
+// Values of Fault.API.
+const (
+	APIListImages          = ""                     // GET /v2/cloudimages
+	APIIAMIDToken          = "iam-id-token"         // step A: POST /v3.0/OS-AUTH/id-token/tokens
+	APIIAMSecurityToken    = "iam-securitytoken"    // step B: POST /v3.0/OS-CREDENTIAL/securitytokens
+	APIMetadataToken       = "metadata-token"       // PUT /meta-data/latest/api/token
+	APIMetadataSecurityKey = "metadata-securitykey" // GET /openstack/latest/securitykey
 )
 
 type installedFault struct {
@@ -90,14 +102,17 @@ func (s *Simulator) ClearFaults() {
 	s.faults = nil
 }
 
-// takeFault counts a request against every installed fault and returns
-// the first one, in installation order, that fires on it; one request
-// suffers at most one fault.
-func (s *Simulator) takeFault(page int) (Fault, bool) {
+// takeFault counts a request of api against every installed fault of that
+// api and returns the first one, in installation order, that fires on it;
+// one request suffers at most one fault. page is 0 outside listings.
+func (s *Simulator) takeFault(api string, page int) (Fault, bool) {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	var fired *installedFault
 	for _, f := range s.faults {
+		if f.API != api {
+			continue
+		}
 		f.seen++
 		switch {
 		case fired != nil,

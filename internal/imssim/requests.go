@@ -35,9 +35,13 @@ type RecordedRequest struct {
 	Query     url.Values // as received (parsed leniently)
 	Auth      string     // AuthAKSK, AuthToken or AuthNone: what was presented, accepted or not
 	AccessKey string     // the AK of a signed request
-	ProjectID string     // X-Project-Id
-	Status    int        // the status answered; 0 if the client went away first
-	Page      int        // page of the listing (see Fault.OnPage); 0 if refused before paging
+	// Identity is who holds the temporary credentials used: the ID token's
+	// subject (system:serviceaccount:<ns>:<sa>) or "agency:<name>" for ECS
+	// metadata credentials; "" for permanent credentials.
+	Identity  string
+	ProjectID string // X-Project-Id
+	Status    int    // the status answered; 0 if the client went away first
+	Page      int    // page of the listing (see Fault.OnPage); 0 if refused before paging
 }
 
 func (s *Simulator) record(r RecordedRequest) {

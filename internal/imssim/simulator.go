@@ -39,8 +39,18 @@ type Options struct {
 	Catalog     []Image           // nil => DefaultCatalog(); an empty non-nil slice is an empty catalog
 	Credentials map[string]string // AK -> SK accepted for AK/SK signing
 	Tokens      []string          // accepted X-Auth-Token values
+	// IdentityProviders are the IAM identity providers that steps A and B of
+	// OIDC federation accept (iam.go).
+	IdentityProviders []IdentityProvider
+	// Metadata, when set, serves the ECS metadata service's credential calls
+	// (metadata.go); nil answers them 404.
+	Metadata *Metadata
+	// CredentialLifetime caps the lifetime of the temporary credentials that
+	// IAM and the metadata service issue (0: what step B asks for; one hour
+	// from the metadata service).
+	CredentialLifetime time.Duration
 	// Now is the simulator's clock (default time.Now), used for signature
-	// skew and recording.
+	// skew, expiry and recording.
 	Now func() time.Time
 	// Logf, if set, receives one line per request (never a secret).
 	Logf func(format string, args ...any)
@@ -53,10 +63,11 @@ type Simulator struct {
 	now  func() time.Time
 	logf func(format string, args ...any)
 
-	mu     sync.RWMutex // guards snap, creds, tokens
+	mu     sync.RWMutex // guards snap, creds, tokens and the IAM and metadata state
 	snap   *snapshot
 	creds  map[string]credential
 	tokens map[string]struct{}
+	iam    iamState
 
 	faultMu     sync.Mutex
 	faults      []*installedFault
@@ -86,6 +97,7 @@ func New(opts Options) *Simulator {
 	for _, t := range opts.Tokens {
 		s.tokens[t] = struct{}{}
 	}
+	s.iam = newIAMState(opts)
 	catalog := opts.Catalog
 	if catalog == nil {
 		catalog = DefaultCatalog()
@@ -127,7 +139,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, vs := range resp.header {
 		h[k] = vs
 	}
-	h.Set("Content-Type", "application/json")
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
 	h.Set("X-Request-Id", requestID)
 	h.Set("Content-Length", fmt.Sprint(len(resp.body)))
 	w.WriteHeader(resp.status)
@@ -137,9 +151,23 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answer builds the whole response; nil means nothing is to be sent. It
 // also returns the number of images listed, for the log.
 func (s *Simulator) answer(r *http.Request, rec *RecordedRequest, requestID string) (*response, int) {
-	if r.URL.Path != Path {
-		return notFound(r.URL.Path, requestID), 0
+	switch r.URL.Path {
+	case Path:
+		return s.answerList(r, rec, requestID)
+	case IAMIDTokenPath:
+		return s.answerIDToken(r, rec, requestID), 0
+	case IAMSecurityTokenPath:
+		return s.answerSecurityToken(r, rec, requestID), 0
+	case MetadataTokenPath:
+		return s.answerMetadataToken(r, requestID), 0
+	case MetadataSecurityKeyPath:
+		return s.answerSecurityKey(r, rec, requestID), 0
 	}
+	return notFound(r.URL.Path, requestID), 0
+}
+
+// answerList answers GET /v2/cloudimages.
+func (s *Simulator) answerList(r *http.Request, rec *RecordedRequest, requestID string) (*response, int) {
 	if r.Method != http.MethodGet {
 		return methodNotAllowed(r.Method, requestID), 0
 	}
@@ -147,7 +175,7 @@ func (s *Simulator) answer(r *http.Request, rec *RecordedRequest, requestID stri
 	if err != nil {
 		return jsonResponse(http.StatusBadRequest, map[string]string{"error_code": "IMG.0001", "error_msg": "unreadable request body"}), 0
 	}
-	if reason := s.authenticate(r, body, rec.Auth, rec.AccessKey); reason != "" {
+	if reason := s.authenticate(r, body, rec); reason != "" {
 		return unauthorized(reason, requestID), 0
 	}
 	q, perr := parseListQuery(r.URL.RawQuery)
@@ -164,22 +192,32 @@ func (s *Simulator) answer(r *http.Request, rec *RecordedRequest, requestID stri
 	rec.Page = pageNum
 
 	resp := &response{status: http.StatusOK, header: http.Header{}, body: encodeImages(page)}
-	f, fired := s.takeFault(pageNum)
+	resp = s.withFault(r, APIListImages, pageNum, requestID, resp)
+	if resp == nil || resp.status != http.StatusOK {
+		return resp, 0
+	}
+	return resp, len(page)
+}
+
+// withFault applies the fault, if any, that fires on this request of api to
+// the answer it would have had; nil means the client went away during an
+// injected delay.
+func (s *Simulator) withFault(r *http.Request, api string, page int, requestID string, resp *response) *response {
+	f, fired := s.takeFault(api, page)
 	if !fired {
-		return resp, len(page)
+		return resp
 	}
 	if !sleep(r.Context(), f.Delay) {
-		return nil, 0
+		return nil
 	}
-	if f.Status != 0 && f.Status != http.StatusOK {
+	if f.Status != 0 && f.Status != resp.status {
 		resp = injectedError(f.Status, requestID)
-		page = nil
 	}
 	if f.RetryAfter != "" {
 		resp.header.Set("Retry-After", f.RetryAfter)
 	}
 	resp.body = faultBody(f.Body, resp.body)
-	return resp, len(page)
+	return resp
 }
 
 // encodeImages writes {"images":[...]} from the records' prepared JSON.
