@@ -41,7 +41,7 @@ control-plane: ## Build etcd, kube-apiserver, kube-controller-manager and kubect
 
 .PHONY: test
 test: control-plane vet ## Run every test: unit, fuzz seeds, generated-file checks, envtest integration, the demo.
-	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) go test $(GOTEST_FLAGS) -timeout 20m ./...
+	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
 
 .PHONY: bench
 bench: ## Run the benchmarks.

@@ -1,22 +1,17 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
 
 // Every kustomize layout under config/ renders, and config/default deploys the CRDs, the
 // manager's RBAC and the manager with leader election, probes and secure metrics.
 func TestConfigRenders(t *testing.T) {
-	kubectl := filepath.Join("bin", "k8s", "kubectl")
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		kubectl = filepath.Join(dir, "kubectl")
-	}
-	if _, err := os.Stat(kubectl); err != nil {
-		t.Fatalf("kubectl not built (%v): run `make test`", err)
-	}
+	kubectl := filepath.Join(testenv.Integration(t), "kubectl")
 	for _, dir := range []string{"crd", "rbac", "manager", "samples", "default"} {
 		out := string(runTool(t, kubectl, "kustomize", filepath.Join("config", dir)))
 		if dir != "default" {

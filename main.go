@@ -118,7 +118,7 @@ func run(o options) error {
 			Credentials:            ims.CredentialsFromEnv(),
 			HTTPClient:             httpClient,
 		},
-		NewLister: controllers.NewIMSLister,
+		NewImageClient: controllers.NewImageClient,
 	}
 	if err := queries.SetupWithManager(mgr, o.maxConcurrent); err != nil {
 		return fmt.Errorf("setting up the ImageQuery controller: %w", err)

@@ -7,17 +7,6 @@ import (
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 )
 
-// Condition reasons. Failure reasons name the error class, so `kubectl get iq -o wide` and
-// alerting can tell rejected credentials from a throttled API.
-const (
-	ReasonSynced             = "Synced"
-	ReasonProgressing        = "Progressing"
-	ReasonRetrying           = "RetryingAfterError"
-	ReasonSecretNotFound     = "SecretNotFound"
-	ReasonInvalidCredentials = "InvalidCredentials"
-	ReasonMirrorFailed       = "MirrorFailed"
-)
-
 // setCondition is the one place conditions are written: it stamps the generation the
 // condition describes, and keeps lastTransitionTime when the status did not flip.
 func setCondition(q *imsv1.ImageQuery, condType string, status metav1.ConditionStatus, reason, message string) {
@@ -32,13 +21,13 @@ func setCondition(q *imsv1.ImageQuery, condType string, status metav1.ConditionS
 
 // markProgressing says a first sync is under way (kstatus: InProgress).
 func markProgressing(q *imsv1.ImageQuery) {
-	setCondition(q, imsv1.ConditionReady, metav1.ConditionUnknown, ReasonProgressing, "Listing images from IMS")
-	setCondition(q, imsv1.ConditionReconciling, metav1.ConditionTrue, ReasonProgressing, "Listing images from IMS")
+	setCondition(q, imsv1.ConditionReady, metav1.ConditionUnknown, imsv1.ReasonProgressing, "Listing images from IMS")
+	setCondition(q, imsv1.ConditionReconciling, metav1.ConditionTrue, imsv1.ReasonProgressing, "Listing images from IMS")
 }
 
 // markSynced records a complete sync (kstatus: Current).
 func markSynced(q *imsv1.ImageQuery, message string) {
-	setCondition(q, imsv1.ConditionReady, metav1.ConditionTrue, ReasonSynced, message)
+	setCondition(q, imsv1.ConditionReady, metav1.ConditionTrue, imsv1.ReasonSynced, message)
 	meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionReconciling)
 	meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionStalled)
 	q.Status.ObservedGeneration = q.Generation
@@ -52,7 +41,7 @@ func markFailed(q *imsv1.ImageQuery, f *syncFailure) {
 		setCondition(q, imsv1.ConditionStalled, metav1.ConditionTrue, f.Reason, f.Message)
 		meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionReconciling)
 	} else {
-		setCondition(q, imsv1.ConditionReconciling, metav1.ConditionTrue, ReasonRetrying, f.Message)
+		setCondition(q, imsv1.ConditionReconciling, metav1.ConditionTrue, imsv1.ReasonRetryingAfterError, f.Message)
 		meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionStalled)
 	}
 	q.Status.ObservedGeneration = q.Generation

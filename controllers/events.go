@@ -11,28 +11,34 @@ import (
 // every sync: the first sync, a new kind of failure, recovery, images added or removed, and
 // images that could not be mirrored.
 
+// Event actions (events.k8s.io): what the operator was doing when it noticed.
+const (
+	actionSync   = "Sync"
+	actionMirror = "Mirror"
+)
+
 func (r *ImageQueryReconciler) announceFailure(q *imsv1.ImageQuery, prevReady *metav1.Condition, f *syncFailure) {
 	if prevReady == nil || prevReady.Reason != f.Reason {
-		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, f.Reason, "Sync", "%s", truncate(f.Message, 1024))
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, f.Reason, actionSync, "%s", truncate(f.Message, 1024))
 	}
 }
 
 func (r *ImageQueryReconciler) announce(q *imsv1.ImageQuery, prevReady *metav1.Condition, firstSync bool, matched string, m mirrorResult) {
 	switch {
 	case firstSync:
-		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Synced", "Sync", "First sync: %s", matched)
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventSynced, actionSync, "First sync: %s", matched)
 	case prevReady != nil && prevReady.Status != metav1.ConditionTrue:
-		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "Recovered", "Sync", "Sync succeeded again: %s", matched)
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventRecovered, actionSync, "Sync succeeded again: %s", matched)
 	}
 	if !firstSync && (m.Added > 0 || m.Removed > 0) {
-		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, "ImagesChanged", "Sync", "%d images added, %d removed", m.Added, m.Removed)
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventImagesChanged, actionSync, "%d images added, %d removed", m.Added, m.Removed)
 	}
 	if len(m.Rejected) > 0 {
-		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "CloudImageRejected", "Mirror",
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventCloudImageRejected, actionMirror,
 			"%d CloudImages were refused by the API server, e.g. %s", len(m.Rejected), truncate(m.Rejected[0], 512))
 	}
 	if len(m.InvalidIDs) > 0 {
-		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, "InvalidImageID", "Mirror",
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventInvalidImageID, actionMirror,
 			"%d images have IDs that are not valid object names and were not mirrored, e.g. %q",
 			len(m.InvalidIDs), truncate(m.InvalidIDs[0], 64))
 	}

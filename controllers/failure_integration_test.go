@@ -19,6 +19,7 @@ import (
 // A fault on page 2 loses nothing: no CloudImage changes, the status lists stay, Ready says
 // why; when IMS recovers, Ready comes back without anyone asking.
 func TestFaultOnPage2LosesNothing(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "paged", imsv1.ImageQuerySpec{
 		Filter:   imsv1.ImageFilter{ImageType: "gold"},
@@ -33,9 +34,9 @@ func TestFaultOnPage2LosesNothing(t *testing.T) {
 		fault  imssim.Fault
 		reason string
 	}{
-		{"503", imssim.Fault{OnPage: 2, Status: 503}, "ServiceUnavailable"},
-		{"429", imssim.Fault{OnPage: 2, Status: 429, RetryAfter: "0"}, "Throttled"},
-		{"truncated", imssim.Fault{OnPage: 2, Body: imssim.BodyTruncated}, "IncompleteListing"},
+		{"503", imssim.Fault{OnPage: 2, Status: 503}, imsv1.ReasonServiceUnavailable},
+		{"429", imssim.Fault{OnPage: 2, Status: 429, RetryAfter: "0"}, imsv1.ReasonThrottled},
+		{"truncated", imssim.Fault{OnPage: 2, Body: imssim.BodyTruncated}, imsv1.ReasonIncompleteListing},
 	} {
 		t.Run(fault.name, func(t *testing.T) {
 			synced := waitReady(t, ns, "paged")
@@ -83,11 +84,12 @@ func TestFaultOnPage2LosesNothing(t *testing.T) {
 
 // Errors that retrying won't fix set Stalled, with a reason per class.
 func TestPermanentErrorsStall(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "no-secret", imsv1.ImageQuerySpec{
 		CredentialsSecretRef: &imsv1.SecretReference{Name: "missing"},
 	}))
-	q := waitCondition(t, ns, "no-secret", metav1.ConditionFalse, ReasonSecretNotFound)
+	q := waitCondition(t, ns, "no-secret", metav1.ConditionFalse, imsv1.ReasonSecretNotFound)
 	if c := findCondition(q, imsv1.ConditionStalled); c == nil || c.Status != metav1.ConditionTrue {
 		t.Errorf("missing Secret: Stalled = %+v", c)
 	}
@@ -102,23 +104,23 @@ func TestPermanentErrorsStall(t *testing.T) {
 	createQuery(t, newQuery(ns, "rejected", imsv1.ImageQuerySpec{
 		CredentialsSecretRef: &imsv1.SecretReference{Name: "wrong"},
 	}))
-	q = waitCondition(t, ns, "rejected", metav1.ConditionFalse, "CredentialsRejected")
+	q = waitCondition(t, ns, "rejected", metav1.ConditionFalse, imsv1.ReasonCredentialsRejected)
 	if c := findCondition(q, imsv1.ConditionStalled); c == nil || c.Status != metav1.ConditionTrue {
 		t.Errorf("rejected credentials: Stalled = %+v", c)
 	}
-	waitEvent(t, ns, "CredentialsRejected", "IMS rejected the credentials")
+	waitEvent(t, ns, imsv1.ReasonCredentialsRejected, "IMS rejected the credentials")
 	assertNoSecretIn(t, ns, "not-the-key-xyz")
 
 	createSecret(t, ns, "half", map[string]string{"accessKey": testAK})
 	createQuery(t, newQuery(ns, "half", imsv1.ImageQuerySpec{
 		CredentialsSecretRef: &imsv1.SecretReference{Name: "half"},
 	}))
-	waitCondition(t, ns, "half", metav1.ConditionFalse, ReasonInvalidCredentials)
+	waitCondition(t, ns, "half", metav1.ConditionFalse, imsv1.ReasonInvalidCredentials)
 
 	id := sim.AddFault(imssim.Fault{Status: 403})
 	defer sim.RemoveFault(id)
 	createQuery(t, newQuery(ns, "forbidden", imsv1.ImageQuerySpec{}))
-	waitCondition(t, ns, "forbidden", metav1.ConditionFalse, "Forbidden")
+	waitCondition(t, ns, "forbidden", metav1.ConditionFalse, imsv1.ReasonForbidden)
 }
 
 // assertNoSecretIn checks that a secret value shows up in no status or event of the namespace.
@@ -149,6 +151,7 @@ func assertNoSecretIn(t *testing.T, ns, secret string) {
 // Credentials rotated in the Secret are used at the next sync, which the change itself
 // triggers.
 func TestCredentialRotation(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	const newAK, newSK = "ROTATEDACCESSKEY0002", "rotated-secret-key-0002"
 	sim.SetCredential(newAK, newSK)
@@ -184,6 +187,7 @@ func TestCredentialRotation(t *testing.T) {
 // The manager's cache holds no Secret data, not even kubectl's last-applied-configuration
 // annotation, which carries it in plain text.
 func TestCachedSecretMetadataHoldsNoData(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "applied",
 		Annotations: map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"stringData":{"secretKey":"plain-text-secret-0003"}}`}},
@@ -192,7 +196,7 @@ func TestCachedSecretMetadataHoldsNoData(t *testing.T) {
 		t.Fatal(err)
 	}
 	createQuery(t, newQuery(ns, "uses-applied", imsv1.ImageQuerySpec{CredentialsSecretRef: &imsv1.SecretReference{Name: "applied"}}))
-	waitCondition(t, ns, "uses-applied", metav1.ConditionFalse, ReasonInvalidCredentials)
+	waitCondition(t, ns, "uses-applied", metav1.ConditionFalse, imsv1.ReasonInvalidCredentials)
 	cached := &metav1.PartialObjectMetadata{}
 	cached.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	eventually(t, "the Secret's metadata in the cache", func() error {

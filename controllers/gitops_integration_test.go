@@ -22,6 +22,7 @@ var samplesDir = filepath.Join("..", "config", "samples")
 // field manager's server-side apply of the same manifests changes nothing either, and neither
 // re-apply costs a sync.
 func TestReappliedSamplesShowNoDriftAndCauseNoSync(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t) // holds the Secret ims-credentials the samples refer to
 
 	out := mustKubectl(t, "apply", "-k", samplesDir, "-n", ns)

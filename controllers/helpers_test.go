@@ -50,7 +50,7 @@ func getQuery(t testing.TB, ns, name string) *imsv1.ImageQuery {
 // waitReady waits until the query's current generation synced, and returns it.
 func waitReady(t testing.TB, ns, name string) *imsv1.ImageQuery {
 	t.Helper()
-	return waitCondition(t, ns, name, metav1.ConditionTrue, ReasonSynced)
+	return waitCondition(t, ns, name, metav1.ConditionTrue, imsv1.ReasonSynced)
 }
 
 // waitCondition waits for Ready with the given status and reason on the current generation.

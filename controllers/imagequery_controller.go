@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"iter"
 	"net/http"
 	"regexp"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,11 +21,6 @@ import (
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 )
-
-// ImageLister lists images from IMS; *ims.Client is the real one.
-type ImageLister interface {
-	ListImages(ctx context.Context, req ims.ListImagesRequest) iter.Seq2[*ims.Image, error]
-}
 
 // userAgent names the operator in IMS's access logs.
 const userAgent = "ims-operator"
@@ -54,8 +47,8 @@ type ImageQueryReconciler struct {
 	Recorder  recorder.EventRecorder
 	Clock     clock.PassiveClock
 	IMS       IMSSettings
-	// NewLister builds the IMS client for one sync; tests may swap it.
-	NewLister func(ims.Config) (ImageLister, error)
+	// NewImageClient builds the IMS client for one sync: NewImageClient, or a fake in tests.
+	NewImageClient func(ims.Config) (ImageClient, error)
 
 	started time.Time // when the controller was set up; spreads overdue syncs after a restart
 }
@@ -78,9 +71,9 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if !q.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil // the garbage collector and the CloudImage controller clean up
 	}
-	before := q.DeepCopy()
-	result, err := r.reconcile(ctx, q, before)
-	if perr := r.patchStatus(ctx, before, q); perr != nil {
+	status := newStatusPatcher(r.Client, q)
+	result, err := r.reconcile(ctx, q, status)
+	if perr := status.patch(ctx, q); perr != nil {
 		if apierrors.IsConflict(perr) && err == nil {
 			// The cache was behind a status this controller just wrote; look again shortly.
 			return ctrl.Result{RequeueAfter: time.Second}, nil
@@ -90,7 +83,8 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	return result, err
 }
 
-func (r *ImageQueryReconciler) reconcile(ctx context.Context, q, before *imsv1.ImageQuery) (ctrl.Result, error) {
+// reconcile decides whether q syncs now. It changes q's status in memory; Reconcile writes it.
+func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuery, status *statusPatcher) (ctrl.Result, error) {
 	if q.Spec.Suspend {
 		q.Status.ObservedGeneration = q.Generation
 		meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionReconciling)
@@ -107,10 +101,9 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q, before *imsv1.I
 	if meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady) == nil {
 		// A first sync can take a while: say so now, so that kstatus reads InProgress.
 		markProgressing(q)
-		if err := r.patchStatus(ctx, before, q); err != nil {
+		if err := status.patch(ctx, q); err != nil {
 			return ctrl.Result{}, err
 		}
-		q.DeepCopyInto(before)
 	}
 	return r.sync(ctx, q)
 }
@@ -124,18 +117,18 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	firstSync := q.Status.LastSyncTime == nil
 	q.Status.LastHandledRequestedAt = requestedAt(q)
 
-	images, region, f := r.list(ctx, q)
+	images, region, err := r.list(ctx, q)
 	var mirrored mirrorResult
-	if f == nil {
-		var err error
+	if err == nil {
 		m := &mirror{client: r.Client, live: r.APIReader}
-		mirrored, err = m.apply(ctx, q, region, images)
-		if err != nil {
-			f = &syncFailure{Reason: ReasonMirrorFailed, Message: err.Error(), Err: err}
+		if mirrored, err = m.apply(ctx, q, region, images); err != nil {
+			err = &syncFailure{Reason: imsv1.ReasonMirrorFailed, Message: err.Error(), Err: err}
 		}
 	}
-	if f != nil && errors.Is(f.Err, context.Canceled) {
-		return ctrl.Result{}, f.Err // shutting down: leave the status alone
+	var f *syncFailure
+	if errors.Is(err, context.Canceled) || (err != nil && !errors.As(err, &f)) {
+		// Shutting down (or an error no step explained): leave the status alone.
+		return ctrl.Result{}, err
 	}
 	observeSync(r.Clock.Since(start), f)
 
@@ -166,26 +159,26 @@ func imagesMatched(n int) string {
 	return fmt.Sprintf("%d images matched", n)
 }
 
-// list runs the whole IMS listing and applies nameRegex. Any error means no result at all.
-func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([]*ims.Image, string, *syncFailure) {
+// list runs the whole IMS listing and applies nameRegex. Any error means no result at all;
+// it is a *syncFailure unless the context ended.
+func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([]*ims.Image, string, error) {
 	region := q.Spec.Region
 	if region == "" {
 		region = r.IMS.DefaultRegion
 	}
-	creds, secretVersion, f := r.credentials(ctx, q)
-	if f != nil {
-		return nil, region, f
+	creds, secretVersion, err := r.credentials(ctx, q)
+	if err != nil {
+		return nil, region, err
 	}
 	q.Status.SecretResourceVersion = secretVersion
 	var nameRE *regexp.Regexp
 	if q.Spec.NameRegex != "" {
-		var err error
 		if nameRE, err = regexp.Compile(q.Spec.NameRegex); err != nil {
 			// The CRD refuses invalid expressions; this guards objects stored before that rule.
-			return nil, region, &syncFailure{Reason: "InvalidNameRegex", Message: err.Error(), Terminal: true, Err: err}
+			return nil, region, &syncFailure{Reason: imsv1.ReasonInvalidNameRegex, Message: err.Error(), Terminal: true, Err: err}
 		}
 	}
-	lister, err := r.NewLister(ims.Config{
+	cloud, err := r.NewImageClient(ims.Config{
 		Endpoint:    r.IMS.Endpoint,
 		Region:      region,
 		Credentials: creds,
@@ -193,13 +186,13 @@ func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([
 		UserAgent:   userAgent,
 	})
 	if err != nil {
-		return nil, region, &syncFailure{Reason: ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
+		return nil, region, &syncFailure{Reason: imsv1.ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
 	}
 	var images []*ims.Image
-	for img, err := range lister.ListImages(ctx, listRequest(&q.Spec)) {
+	for img, err := range cloud.ListImages(ctx, listRequest(&q.Spec)) {
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, region, &syncFailure{Reason: "Canceled", Message: err.Error(), Err: context.Canceled}
+				return nil, region, fmt.Errorf("%w: %w", context.Canceled, err)
 			}
 			return nil, region, listFailure(err)
 		}
@@ -256,16 +249,3 @@ func jitter(uid string, interval time.Duration) time.Duration {
 	h.Write([]byte(uid))
 	return time.Duration(uint64(interval) / 10 * uint64(h.Sum32()%1000) / 1000)
 }
-
-// patchStatus writes the status once, and only when it changed.
-func (r *ImageQueryReconciler) patchStatus(ctx context.Context, before, q *imsv1.ImageQuery) error {
-	if equality.Semantic.DeepEqual(before.Status, q.Status) {
-		return nil
-	}
-	// Optimistic lock: a patch computed against a stale copy must not mix two syncs' results.
-	// A query deleted meanwhile has no status to write.
-	return client.IgnoreNotFound(r.Client.Status().Patch(ctx, q, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
-}
-
-// NewIMSLister builds the real IMS client.
-func NewIMSLister(cfg ims.Config) (ImageLister, error) { return ims.New(cfg) }

@@ -54,6 +54,7 @@ func waitKstatus(t *testing.T, ns, name string, want status.Status) *unstructure
 // while its first sync runs and while its spec generation is not yet observed, and Current
 // again once the new generation synced.
 func TestKstatusCurrentAndInProgress(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 
 	// Hold the first listing for a while, so that the first sync is visibly under way.
@@ -119,6 +120,7 @@ func TestKstatusCurrentAndInProgress(t *testing.T) {
 // kstatus computes Failed for a query that stalled on an error that needs a change by the
 // user: a missing credentials Secret, rejected credentials. Fixing it makes it Current.
 func TestKstatusFailedWhenStalled(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 
 	createQuery(t, newQuery(ns, "no-secret", imsv1.ImageQuerySpec{
@@ -126,7 +128,7 @@ func TestKstatusFailedWhenStalled(t *testing.T) {
 	}))
 	u := waitKstatus(t, ns, "no-secret", status.FailedStatus)
 	q := getQuery(t, ns, "no-secret")
-	if c := findCondition(q, imsv1.ConditionStalled); c == nil || c.Reason != ReasonSecretNotFound {
+	if c := findCondition(q, imsv1.ConditionStalled); c == nil || c.Reason != imsv1.ReasonSecretNotFound {
 		t.Errorf("Failed, but Stalled is %+v", c)
 	}
 	if res := kstatusOf(t, u); res.Message == "" {
@@ -148,7 +150,7 @@ func TestKstatusFailedWhenStalled(t *testing.T) {
 	unavailable := sim.AddFault(imssim.Fault{Status: 503})
 	t.Cleanup(func() { sim.RemoveFault(unavailable) })
 	createQuery(t, newQuery(ns, "retrying", imsv1.ImageQuerySpec{}))
-	waitCondition(t, ns, "retrying", metav1.ConditionFalse, "ServiceUnavailable")
+	waitCondition(t, ns, "retrying", metav1.ConditionFalse, imsv1.ReasonServiceUnavailable)
 	if res := kstatusOf(t, getQueryUnstructured(t, ns, "retrying")); res.Status != status.InProgressStatus {
 		t.Errorf("retrying after a 503: kstatus %s (%s), want InProgress", res.Status, res.Message)
 	}
@@ -165,6 +167,7 @@ func TestKstatusFailedWhenStalled(t *testing.T) {
 // CRD defaults status.observedGeneration to -1. (A server-side dry run shows the object as it
 // is stored, before any controller can touch it.)
 func TestKstatusInProgressBeforeFirstReconcile(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(imsv1.GroupVersion.WithKind("ImageQuery"))

@@ -10,6 +10,7 @@ import (
 // What a kubectl user sees: the short names, the imagecatalog category, the printer columns and
 // kubectl explain's field documentation.
 func TestKubectlView(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "redhat", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "RedHat"}}))
 	q := waitReady(t, ns, "redhat")

@@ -56,7 +56,7 @@ type roundTripperFunc func(*http.Request) (*http.Response, error)
 func (f roundTripperFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
 func observeSync(d time.Duration, f *syncFailure) {
-	result := ReasonSynced
+	result := imsv1.ReasonSynced
 	if f != nil {
 		result = f.Reason
 	}

@@ -13,6 +13,7 @@ import (
 
 // Images removed from the catalog are pruned on the next complete sync.
 func TestRemovedImagesArePruned(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "suse", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "SUSE"}}))
 	waitReady(t, ns, "suse")
@@ -34,12 +35,13 @@ func TestRemovedImagesArePruned(t *testing.T) {
 	if int(q.Status.MatchedImages) != len(ids)-1 {
 		t.Errorf("matchedImages = %d, want %d", q.Status.MatchedImages, len(ids)-1)
 	}
-	waitEvent(t, ns, "ImagesChanged", "0 images added, 1 removed")
+	waitEvent(t, ns, imsv1.EventImagesChanged, "0 images added, 1 removed")
 }
 
 // Two queries claiming one image share one CloudImage; each claim comes and goes with its
 // query.
 func TestTwoQueriesShareOneCloudImage(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "all-debian", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "Debian"}}))
 	createQuery(t, newQuery(ns, "debian-64", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "Debian", OSBit: "64"}}))
@@ -82,6 +84,7 @@ func difference(a, b []string) []string {
 
 // A second sync of an unchanged catalog writes no CloudImage.
 func TestIdenticalSyncWritesNoCloudImage(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "windows", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{OSType: "Windows"}}))
 	waitReady(t, ns, "windows")
@@ -122,6 +125,7 @@ func assertNotWritten(t *testing.T, before, after map[string]string) {
 // kube-controller-manager's garbage collector honours the operator's ownerReferences: a
 // CloudImage whose ImageQuery is deleted goes, even one the operator does not manage.
 func TestGarbageCollectorHonoursOwnerReferences(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "owner", imsv1.ImageQuerySpec{Suspend: true}))
 	q := getQuery(t, ns, "owner")
@@ -146,6 +150,7 @@ func TestGarbageCollectorHonoursOwnerReferences(t *testing.T) {
 // Two queries that see one image differently (here: two regions behind one endpoint) do not
 // rewrite it in turn: the oldest claim writes the record, the other only adds its claim.
 func TestTwoViewsOfOneImageDoNotFight(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "north", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "EulerOS"}, Region: "cn-north-4"}))
 	waitReady(t, ns, "north")
@@ -172,6 +177,7 @@ func TestTwoViewsOfOneImageDoNotFight(t *testing.T) {
 // `kubectl delete --cascade=orphan` keeps the CloudImages, as Kubernetes users expect; only
 // the deleted query's label goes.
 func TestOrphanDeletionKeepsCloudImages(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "keep", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "CoreOS"}}))
 	waitReady(t, ns, "keep")

@@ -14,7 +14,7 @@ func listRequest(spec *imsv1.ImageQuerySpec) ims.ListImagesRequest {
 	f := &spec.Filter
 	req := ims.ListImagesRequest{
 		IsRegistered:           f.IsRegistered,
-		ImageType:              f.ImageType,
+		ImageType:              string(f.ImageType),
 		WholeImage:             f.WholeImage,
 		Protected:              f.Protected,
 		Visibility:             f.Visibility,
@@ -45,14 +45,14 @@ func listRequest(spec *imsv1.ImageQuerySpec) ims.ListImagesRequest {
 		EnterpriseProjectID:    f.EnterpriseProjectID,
 		CreatedAt:              timeFilter(f.CreatedAt),
 		UpdatedAt:              timeFilter(f.UpdatedAt),
-		Architecture:           f.Architecture,
+		Architecture:           string(f.Architecture),
 		Limit:                  DefaultPageSize,
 	}
 	if spec.PageSize > 0 {
 		req.Limit = int(spec.PageSize)
 	}
 	if spec.Sort != nil {
-		req.SortKey, req.SortDir = spec.Sort.Key, spec.Sort.Direction
+		req.SortKey, req.SortDir = string(spec.Sort.Key), string(spec.Sort.Direction)
 	}
 	return req
 }
@@ -61,5 +61,5 @@ func timeFilter(t *imsv1.TimeFilter) *ims.TimeFilter {
 	if t == nil {
 		return nil
 	}
-	return &ims.TimeFilter{Operator: t.Operator, Time: t.Time}
+	return &ims.TimeFilter{Operator: string(t.Operator), Time: t.Time}
 }

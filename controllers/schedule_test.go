@@ -38,7 +38,10 @@ func TestUntilDue(t *testing.T) {
 		},
 		"secret rotated":   func(q *imsv1.ImageQuery) string { return "8" },
 		"interval elapsed": func(q *imsv1.ImageQuery) string { q.Status.LastSyncTime.Time = now.Add(-12 * time.Minute); return "7" },
-		"last sync failed": func(q *imsv1.ImageQuery) string { markFailed(q, &syncFailure{Reason: "Throttled"}); return "7" },
+		"last sync failed": func(q *imsv1.ImageQuery) string {
+			markFailed(q, &syncFailure{Reason: imsv1.ReasonThrottled})
+			return "7"
+		},
 	}
 	for name, change := range cases {
 		q := synced()

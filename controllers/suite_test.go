@@ -30,6 +30,7 @@ import (
 	"github.com/imagecatalog/ims-operator/internal/controlplane"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
 
 // The integration suite: a real etcd, kube-apiserver and kube-controller-manager (for garbage
@@ -55,18 +56,26 @@ func TestMain(m *testing.M) {
 	os.Exit(runSuite(m))
 }
 
+// integration skips an integration test when the suite runs without a control plane.
+func integration(t testing.TB) {
+	t.Helper()
+	if k8s == nil {
+		t.Skip(testenv.SkipMessage)
+	}
+}
+
 func runSuite(m *testing.M) int {
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(false), zap.Level(zapLevel())))
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(imsv1.AddToScheme(scheme))
 
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join("..", "bin", "k8s")
-	}
-	if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
-		fmt.Fprintf(os.Stderr, "control-plane binaries not found in %s: run `make test` (or hack/build-control-plane.sh)\n", assets)
+	assets, err := testenv.Assets()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if assets == "" {
+		return m.Run() // the fast tier: pure tests run, integration tests skip (see integration)
 	}
 	env := controlplane.Environment(assets, filepath.Join("..", "config", "crd", "bases"))
 	cfg, err := env.Start()
@@ -127,7 +136,7 @@ func runSuite(m *testing.M) int {
 			DefaultRefreshInterval: 10 * time.Minute,
 			HTTPClient:             ims.NewHTTPClient(),
 		},
-		NewLister: fastRetryLister,
+		NewImageClient: fastRetryClient,
 	}
 	if err := queries.SetupWithManager(mgr, 2); err != nil {
 		fmt.Fprintf(os.Stderr, "setup: %v\n", err)
@@ -149,8 +158,8 @@ func runSuite(m *testing.M) int {
 	return code
 }
 
-// fastRetryLister is the real client with short backoffs, so fault tests take seconds.
-func fastRetryLister(cfg ims.Config) (ImageLister, error) {
+// fastRetryClient is the real client with short backoffs, so fault tests take seconds.
+func fastRetryClient(cfg ims.Config) (ImageClient, error) {
 	cfg.BaseDelay, cfg.MaxDelay, cfg.MaxAttempts = 50*time.Millisecond, 200*time.Millisecond, 2
 	return ims.New(cfg)
 }

@@ -13,6 +13,7 @@ import (
 // every mirrored CloudImage in the cache. It reports the CloudImage writes per sync, which
 // must be 0.
 func BenchmarkSteadyStateSync(b *testing.B) {
+	integration(b)
 	saved := sim.Catalog()
 	sim.SetCatalog(imssim.GenerateCatalog(1000, 1))
 	defer sim.SetCatalog(saved)

@@ -17,6 +17,7 @@ import (
 // The samples are the reference's common queries; each must mirror exactly what the
 // simulator's catalog holds for it.
 func TestSamplesSyncTheCommonQueries(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	want := map[string]func(imssim.Image) bool{
 		"public-images": func(i imssim.Image) bool {
@@ -99,6 +100,7 @@ func newestOf(ids []string) string {
 // A CloudImage carries the contract's labels, the image record and an ownerReference, and can
 // be found with label and field selectors as another controller would.
 func TestCloudImageRecordLabelsAndSelectors(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "oracle", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "Oracle Linux"}}))
 	q := waitReady(t, ns, "oracle")
@@ -157,6 +159,7 @@ func TestCloudImageRecordLabelsAndSelectors(t *testing.T) {
 
 // The seed's sample images carry fields the schema does not know: they are kept.
 func TestUnknownFieldsAreKept(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	var withExtra imssim.Image
 	for _, img := range sim.Catalog() {
@@ -190,6 +193,7 @@ func catalogImage(t *testing.T, id string) imssim.Image {
 
 // suspend: true stops syncing and leaves everything in place.
 func TestSuspendStopsSyncing(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "suspended", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "Debian"}}))
 	before := waitReady(t, ns, "suspended")
@@ -227,6 +231,7 @@ func TestSuspendStopsSyncing(t *testing.T) {
 // An image whose ID is not a valid object name is listed in the status but not mirrored, and
 // an event says so; the other images are mirrored as usual.
 func TestInvalidImageIDIsReportedNotRenamed(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	const badID = "Not_A_Valid_Object_Name"
 	sim.PutImage(imssim.Image{"id": badID, "name": "odd-image", "status": "active", "__platform": "Fedora",
@@ -242,5 +247,5 @@ func TestInvalidImageIDIsReportedNotRenamed(t *testing.T) {
 	if slices.Contains(claimed, badID) || slices.Contains(claimed, strings.ToLower(badID)) || len(claimed) != len(expected)-1 {
 		t.Errorf("claimed %v", claimed)
 	}
-	waitEvent(t, ns, "InvalidImageID", badID)
+	waitEvent(t, ns, imsv1.EventInvalidImageID, badID)
 }

@@ -56,6 +56,7 @@ func runKubectl(t *testing.T, stdin []byte, args ...string) (string, string, err
 // A bad ImageQuery is refused by the API server itself, with an Invalid error that names the
 // field and, for CEL rules, says what is wrong; nothing is stored.
 func TestInvalidImageQueriesAreRefused(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	long := func(n int) string { return strings.Repeat("a", n) }
 	cases := []struct {
@@ -224,6 +225,7 @@ func TestInvalidImageQueriesAreRefused(t *testing.T) {
 // kubectl refuses fields the schema does not know, e.g. the paging parameters that the
 // operator drives itself, instead of silently dropping them.
 func TestUnknownImageQueryFieldsAreRefusedByKubectl(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	for _, field := range []string{"limit", "marker", "sort_key"} {
 		obj := imageQueryManifest(t, ns, "unknown-"+strings.ReplaceAll(field, "_", "-"), fmt.Sprintf("filter: {%s: x}", field))
@@ -245,6 +247,7 @@ func TestUnknownImageQueryFieldsAreRefusedByKubectl(t *testing.T) {
 // Valid edge cases are accepted and stored as written (plus defaults). They are suspended,
 // so they never sync.
 func TestValidImageQueryEdgeCasesAreAccepted(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	cases := []struct{ name, spec string }{
 		{"min-disk-max", `filter: {minDisk: 1024}`},

@@ -23,7 +23,7 @@ type ImageFilter struct {
 	// tell them apart with owner, and filter accepted ones with memberStatus.
 	// +kubebuilder:validation:Enum=gold;private;shared
 	// +optional
-	ImageType string `json:"imageType,omitempty"`
+	ImageType ImageType `json:"imageType,omitempty"`
 
 	// wholeImage selects whole-machine (full-ECS) images (`__whole_image`).
 	// +optional
@@ -183,7 +183,7 @@ type ImageFilter struct {
 	// architecture of the image: x86 or arm.
 	// +kubebuilder:validation:Enum=x86;arm
 	// +optional
-	Architecture string `json:"architecture,omitempty"`
+	Architecture Architecture `json:"architecture,omitempty"`
 }
 
 // TimeFilter compares an image timestamp with a point in time, sent as "operator:time".
@@ -191,7 +191,7 @@ type TimeFilter struct {
 	// operator is one of gt, gte, lt, lte, eq, neq.
 	// +kubebuilder:validation:Enum=gt;gte;lt;lte;eq;neq
 	// +required
-	Operator string `json:"operator"`
+	Operator TimeOperator `json:"operator"`
 
 	// time in UTC, RFC 3339 with a Z suffix, e.g. "2018-10-28T10:00:00Z".
 	// +kubebuilder:validation:Pattern=`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$`
@@ -206,13 +206,13 @@ type SortSpec struct {
 	// +kubebuilder:validation:Enum=name;container_format;disk_format;status;id;size;created_at
 	// +kubebuilder:default=created_at
 	// +optional
-	Key string `json:"key,omitempty"`
+	Key SortKey `json:"key,omitempty"`
 
 	// direction: asc or desc.
 	// +kubebuilder:validation:Enum=asc;desc
 	// +kubebuilder:default=desc
 	// +optional
-	Direction string `json:"direction,omitempty"`
+	Direction SortDirection `json:"direction,omitempty"`
 }
 
 // SecretReference names a Secret in the ImageQuery's own namespace.

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
 
 // TestDemo runs the demo as `make demo` does, twice at once: one run that keeps going (as a
@@ -20,7 +22,7 @@ import (
 // show every sample Ready and selector queries with rows, and leave no process and no temp
 // folder behind: the DEMO_ONCE one on its own, the other on SIGTERM.
 func TestDemo(t *testing.T) {
-	assets := controlPlane(t)
+	assets := testenv.Integration(t)
 	bin := buildDemo(t)
 	demoCmd := func(once bool) *exec.Cmd {
 		cmd := exec.Command(filepath.Join(bin, "ims-demo"), "--root=../..", "--k8s="+assets,
@@ -245,20 +247,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// controlPlane is the absolute path of the control-plane binaries.
-func controlPlane(t *testing.T) string {
-	t.Helper()
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join("..", "..", "bin", "k8s")
-	}
-	assets, _ = filepath.Abs(assets)
-	if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
-		t.Fatalf("control-plane binaries not found in %s: run `make test` (or hack/build-control-plane.sh), which builds them", assets)
-	}
-	return assets
-}
-
 // buildDemo builds the manager, the simulator and the demo into a temporary folder.
 func buildDemo(t *testing.T) string {
 	t.Helper()
@@ -278,7 +266,7 @@ func buildDemo(t *testing.T) string {
 // With DEMO_ONCE=1 a failure is a non-zero exit, and the demo still cleans up after itself:
 // here the manager refuses to start.
 func TestDemoFailsLoudlyAndCleansUp(t *testing.T) {
-	assets := controlPlane(t)
+	assets := testenv.Integration(t)
 	bin := buildDemo(t)
 	broken := filepath.Join(bin, "broken-manager")
 	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho 'broken manager: refusing to start' >&2\nexit 1\n"), 0o755); err != nil {

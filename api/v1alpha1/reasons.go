@@ -1,0 +1,59 @@
+package v1alpha1
+
+// Condition reasons on ImageQuery. Alert rules, dashboards and `kubectl get iq -o wide` read
+// them, so each one is documented in the README's reason table (a test compares the two) and
+// never renamed. Failure reasons name the cause, so that rejected credentials can be told
+// from a throttled API.
+const (
+	// ReasonProgressing: the first sync is running (Ready=Unknown, Reconciling=True).
+	ReasonProgressing = "Progressing"
+	// ReasonSynced: the last sync completed (Ready=True).
+	ReasonSynced = "Synced"
+	// ReasonRetryingAfterError: Reconciling=True while a transient failure is retried.
+	ReasonRetryingAfterError = "RetryingAfterError"
+
+	// ReasonCredentialsRejected: IMS answered 401.
+	ReasonCredentialsRejected = "CredentialsRejected"
+	// ReasonForbidden: IMS answered 403.
+	ReasonForbidden = "Forbidden"
+	// ReasonBadRequest: IMS answered 400, another 4xx, or a redirect.
+	ReasonBadRequest = "BadRequest"
+	// ReasonNotFound: IMS answered 404, or the host does not exist (check the region).
+	ReasonNotFound = "NotFound"
+	// ReasonSecretNotFound: the credentials Secret does not exist.
+	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonInvalidCredentials: the Secret's keys are incomplete or mixed, or there are no
+	// usable credentials at all.
+	ReasonInvalidCredentials = "InvalidCredentials"
+	// ReasonInvalidNameRegex: spec.nameRegex does not compile.
+	ReasonInvalidNameRegex = "InvalidNameRegex"
+	// ReasonThrottled: IMS answered 429.
+	ReasonThrottled = "Throttled"
+	// ReasonServiceUnavailable: IMS answered 5xx.
+	ReasonServiceUnavailable = "ServiceUnavailable"
+	// ReasonNetworkError: connection failure, timeout, 408.
+	ReasonNetworkError = "NetworkError"
+	// ReasonIncompleteListing: a page could not be read or paging did not end.
+	ReasonIncompleteListing = "IncompleteListing"
+	// ReasonSecretUnreadable: the API server refused to read the Secret.
+	ReasonSecretUnreadable = "SecretUnreadable"
+	// ReasonMirrorFailed: writing CloudImages failed.
+	ReasonMirrorFailed = "MirrorFailed"
+	// ReasonListFailed: an error the IMS client could not classify.
+	ReasonListFailed = "ListFailed"
+)
+
+// Event reasons on ImageQuery. A failed sync is announced as a Warning whose reason is the
+// condition reason above.
+const (
+	// EventSynced (Normal): the first sync completed.
+	EventSynced = "Synced"
+	// EventRecovered (Normal): a sync succeeded after a failure.
+	EventRecovered = "Recovered"
+	// EventImagesChanged (Normal): CloudImages were added or removed.
+	EventImagesChanged = "ImagesChanged"
+	// EventCloudImageRejected (Warning): the API server refused a CloudImage.
+	EventCloudImageRejected = "CloudImageRejected"
+	// EventInvalidImageID (Warning): an IMS image ID is not a valid object name.
+	EventInvalidImageID = "InvalidImageID"
+)
