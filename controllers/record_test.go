@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,51 @@ func TestRecordListing(t *testing.T) {
 	recordListing(q, nil, now)
 	if q.Status.MatchedImages != 0 || q.Status.Images != nil || q.Status.LatestImage != nil {
 		t.Errorf("empty listing left %+v", q.Status)
+	}
+}
+
+// Guard: every field of the client's image model reaches the CloudImage record, and every
+// record field is filled from the listing. A field added to ims.Image but not to the CRD (or
+// the other way round) fails here rather than vanish silently.
+func TestImageRecordMapsEveryField(t *testing.T) {
+	empty := imageRecord(&ims.Image{})
+	imgType := reflect.TypeFor[ims.Image]()
+	var all ims.Image
+	for i := range imgType.NumField() {
+		field := imgType.Field(i)
+		var one ims.Image
+		fill(t, reflect.ValueOf(&one).Elem().Field(i), field.Name)
+		fill(t, reflect.ValueOf(&all).Elem().Field(i), field.Name)
+		if reflect.DeepEqual(imageRecord(&one), empty) {
+			t.Errorf("ims.Image.%s does not reach the CloudImage record (controllers/record.go)", field.Name)
+		}
+	}
+	record := reflect.ValueOf(imageRecord(&all))
+	for i := range record.NumField() {
+		if record.Field(i).IsZero() {
+			t.Errorf("ImageRecord.%s is not filled from the listing (controllers/record.go)", record.Type().Field(i).Name)
+		}
+	}
+}
+
+// fill sets v to a non-zero value of its type.
+func fill(t *testing.T, v reflect.Value, name string) {
+	t.Helper()
+	switch {
+	case v.Kind() == reflect.String:
+		v.SetString("v-" + name)
+	case v.Kind() == reflect.Bool:
+		v.SetBool(true)
+	case v.Kind() == reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(t, v.Elem(), name)
+	case v.Kind() == reflect.Int64:
+		v.SetInt(7)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		v.Set(reflect.ValueOf([]string{"v-" + name}))
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.String:
+		v.Set(reflect.ValueOf(map[string]string{"k-" + name: "v"}))
+	default:
+		t.Fatalf("ims.Image.%s has type %s: teach fill (record_test.go) to set it", name, v.Type())
 	}
 }
