@@ -105,7 +105,7 @@ func run(o options) error {
 	}
 
 	httpClient := ims.NewHTTPClient()
-	httpClient.Transport = controllers.InstrumentTransport(httpClient.Transport)
+	httpClient.Transport = ims.InstrumentTransport(httpClient.Transport)
 	queries := &controllers.ImageQueryReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),

@@ -1,18 +1,15 @@
 package ims
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -54,14 +51,10 @@ func EndpointForRegion(region string) string {
 
 // Client lists images from one IMS endpoint. It is safe for concurrent use.
 type Client struct {
-	listURL     url.URL
-	creds       Credentials
-	http        *http.Client
-	maxAttempts int
-	maxPages    int
-	now         func() time.Time
-	userAgent   string
-	backoff     backoff
+	caller
+	listURL  url.URL
+	creds    Credentials
+	maxPages int
 }
 
 // New checks cfg and returns a Client.
@@ -87,14 +80,16 @@ func New(cfg Config) (*Client, error) {
 	u.RawPath = ""
 
 	c := &Client{
-		listURL:     *u,
-		creds:       cfg.Credentials,
-		http:        cfg.HTTPClient,
-		maxAttempts: cfg.MaxAttempts,
-		maxPages:    cfg.MaxPages,
-		now:         cfg.Now,
-		userAgent:   cfg.UserAgent,
-		backoff:     newBackoff(cfg.BaseDelay, cfg.MaxDelay),
+		caller: caller{
+			http:        cfg.HTTPClient,
+			backoff:     newBackoff(cfg.BaseDelay, cfg.MaxDelay),
+			maxAttempts: cfg.MaxAttempts,
+			now:         cfg.Now,
+			userAgent:   cfg.UserAgent,
+		},
+		listURL:  *u,
+		creds:    cfg.Credentials,
+		maxPages: cfg.MaxPages,
 	}
 	if c.http == nil {
 		c.http = defaultHTTPClient()
@@ -155,8 +150,6 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 		q.Set("limit", strconv.Itoa(limit))
 		marker := req.Marker
 		used := map[string]bool{}
-		buf := getBuffer()
-		defer putBuffer(buf)
 		fail := func(err error) { yield(nil, fmt.Errorf("ims: list images: %w", err)) }
 
 		for page := 1; ; page++ {
@@ -170,7 +163,7 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 			} else {
 				q.Del("marker")
 			}
-			images, err := c.fetch(ctx, q, buf)
+			images, err := c.page(ctx, q)
 			if err != nil {
 				if marker != "" && ClassOf(err) == ClassBadRequest {
 					// The first page was accepted, so the filter is fine: most likely the marker
@@ -214,101 +207,22 @@ func (c *Client) ListAllImages(ctx context.Context, req ListImagesRequest) ([]*I
 	return all, nil
 }
 
-// fetch requests one page, retrying retryable failures with backoff.
-func (c *Client) fetch(ctx context.Context, q url.Values, buf *bytes.Buffer) ([]*Image, error) {
-	for attempt := 1; ; attempt++ {
-		images, err := c.page(ctx, q, buf)
-		if err == nil {
-			return images, nil
-		}
-		if !ClassOf(err).Retryable() || attempt >= c.maxAttempts {
-			if attempt > 1 {
-				err = fmt.Errorf("after %d attempts: %w", attempt, err)
-			}
-			return nil, err
-		}
-		var retryAfter time.Duration
-		if he, ok := errors.AsType[*Error](err); ok {
-			retryAfter = he.RetryAfter
-		}
-		if serr := c.backoff.sleep(ctx, c.backoff.delay(attempt, retryAfter)); serr != nil {
-			return nil, &classError{class: ClassCanceled, msg: "canceled while waiting to retry (" + err.Error() + ")", err: serr}
-		}
-	}
-}
-
-// page makes one request and decodes its answer.
-func (c *Client) page(ctx context.Context, q url.Values, buf *bytes.Buffer) ([]*Image, error) {
+// page requests one page through the request core and decodes it with the zero-copy page
+// decoder (the hot path: a page is up to 1000 images).
+func (c *Client) page(ctx context.Context, q url.Values) ([]*Image, error) {
 	u := c.listURL
 	u.RawQuery = encodeQuery(q)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
-	if err := c.creds.authorize(req, c.now()); err != nil {
-		return nil, err
-	}
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	buf.Reset()
-	if resp.ContentLength > 0 && resp.ContentLength <= maxBody {
-		buf.Grow(int(resp.ContentLength))
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxBody+1)); err != nil {
-		return nil, transportError(ctx, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, c.statusError(resp, buf.Bytes())
-	}
-	if buf.Len() > maxBody {
-		return nil, incomplete(fmt.Sprintf("response body exceeds %d bytes", maxBody))
-	}
-	return decodePage(buf.Bytes())
-}
-
-// Response buffers are pooled across pages and listings: a page is about a
-// megabyte, and growing a fresh buffer to that size for every page costs
-// several times as much in copies. Decoded images never point into it.
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() <= 16<<20 { // let an outsized one go
-		b.Reset()
-		buffers.Put(b)
-	}
-}
-
-// transportError classes a failure to get or read a response: Canceled when
-// the caller's context ended, else NetworkError (a per-request timeout
-// included, though it too matches context.DeadlineExceeded).
-func transportError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return &classError{class: ClassCanceled, msg: "request canceled", err: ctx.Err()}
-	}
-	if dns, ok := errors.AsType[*net.DNSError](err); ok && dns.IsNotFound {
-		// No such host: a misspelt region or endpoint, which retrying will not fix.
-		return &classError{class: ClassNotFound, msg: "no such host " + dns.Name, err: err}
-	}
-	return &classError{class: ClassNetwork, msg: "network error", err: err}
-}
-
-func (c *Client) statusError(resp *http.Response, body []byte) *Error {
-	code, msg := parseErrorBody(body)
-	return &Error{
-		StatusCode: resp.StatusCode,
-		Code:       c.creds.scrub(code),
-		Message:    c.creds.scrub(msg),
-		RequestID:  c.creds.scrub(resp.Header.Get("X-Request-Id")),
-		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
-	}
+	var images []*Image
+	err := c.do(ctx, &request{
+		name:   "list images",
+		method: http.MethodGet,
+		url:    u,
+		creds:  &c.creds,
+		accept: func(status int) bool { return status == http.StatusOK },
+		decode: func(a *answer) (err error) {
+			images, err = decodePage(a.body)
+			return err
+		},
+	})
+	return images, err
 }

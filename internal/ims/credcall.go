@@ -1,11 +1,12 @@
 package ims
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -35,56 +36,44 @@ type credAnswer struct {
 	body   []byte
 }
 
-// do sends the call, retrying network failures, 429 and 5xx with the client's backoff. A
-// non-2xx answer that is not retried is returned as an answer (the caller classes it); only
-// transport failures and exhausted retries are errors (KindUnavailable).
+// do sends the call through the request core, retrying network failures, 429 and 5xx with
+// b. A non-2xx answer that is not retried is returned as an answer (the caller classes it);
+// only transport failures and exhausted retries are errors (KindUnavailable).
 func (c credCall) do(ctx context.Context, hc *http.Client, b backoff) (credAnswer, error) {
-	var lastErr error
-	for attempt := 1; attempt <= credAttempts; attempt++ {
-		if attempt > 1 {
-			if err := b.sleep(ctx, b.delay(attempt-1, 0)); err != nil {
-				return credAnswer{}, &CredentialError{Kind: KindUnavailable, Msg: c.name + ": canceled while waiting to retry", Err: lastErr}
-			}
-		}
-		ans, err := c.once(ctx, hc)
-		switch {
-		case err != nil:
-			lastErr = err
-			if ClassOf(err) == ClassCanceled {
-				return credAnswer{}, &CredentialError{Kind: KindUnavailable, Msg: c.name, Err: err}
-			}
-		case statusClass(ans.status).Retryable() && ans.status >= 300:
-			lastErr = c.statusError(ans)
-		default:
-			return ans, nil
-		}
+	ans, err := c.send(ctx, hc, b, credAttempts)
+	if err != nil {
+		return credAnswer{}, &CredentialError{Kind: KindUnavailable, Msg: c.name, Err: err}
 	}
-	return credAnswer{}, &CredentialError{Kind: KindUnavailable, Msg: fmt.Sprintf("%s failed after %d attempts", c.name, credAttempts), Err: lastErr}
+	return ans, nil
 }
 
+// once sends the call once and returns any answer it gets.
 func (c credCall) once(ctx context.Context, hc *http.Client) (credAnswer, error) {
-	var body io.Reader
+	return c.send(ctx, hc, backoff{}, 1)
+}
+
+func (c credCall) send(ctx context.Context, hc *http.Client, b backoff, attempts int) (credAnswer, error) {
+	u, err := url.Parse(c.url)
+	if err != nil {
+		return credAnswer{}, fmt.Errorf("%s: the URL is not valid", c.name)
+	}
+	var body []byte
 	if c.body != "" {
-		body = strings.NewReader(c.body)
+		body = []byte(c.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, c.method, c.url, body)
-	if err != nil {
-		return credAnswer{}, err
-	}
-	for k, vs := range c.header {
-		req.Header[k] = vs
-	}
-	req.Header.Set("User-Agent", "ims-operator")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return credAnswer{}, transportError(ctx, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxCredBody))
-	if err != nil {
-		return credAnswer{}, transportError(ctx, err)
-	}
-	return credAnswer{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	core := caller{http: hc, backoff: b, maxAttempts: attempts, now: time.Now, userAgent: "ims-operator"}
+	var ans credAnswer
+	err = core.do(ctx, &request{
+		name: c.name, api: c.name, method: c.method, url: *u, header: c.header, body: body,
+		secrets: c.secrets, maxBody: maxCredBody,
+		// An answer that retrying will not change goes to the caller, which knows what it means.
+		accept: func(status int) bool { return status < 300 || !statusClass(status).Retryable() },
+		decode: func(a *answer) error {
+			ans = credAnswer{status: a.status, header: a.header, body: bytes.Clone(a.body)}
+			return nil
+		},
+	})
+	return ans, err
 }
 
 // statusError describes a non-2xx answer: status, IAM's error code and message, and the
@@ -105,16 +94,6 @@ func (c credCall) statusError(a credAnswer) error {
 		}
 	}
 	return errors.New(scrubAll(b.String(), c.secrets...))
-}
-
-// scrubAll replaces each non-empty secret in s.
-func scrubAll(s string, secrets ...string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "<redacted>")
-		}
-	}
-	return s
 }
 
 // issuedCredential is the "credential" object of IAM step B and of the metadata service.

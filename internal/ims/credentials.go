@@ -86,7 +86,12 @@ func (c Credentials) MarshalJSON() ([]byte, error) {
 // scrub replaces any secret that shows up in s (a server could echo one in
 // an error body) before s goes into an error.
 func (c Credentials) scrub(s string) string {
-	for _, secret := range []string{c.SecretKey, c.SecurityToken, c.Token} {
+	return scrubAll(s, c.SecretKey, c.SecurityToken, c.Token)
+}
+
+// scrubAll replaces each non-empty secret in s.
+func scrubAll(s string, secrets ...string) string {
+	for _, secret := range secrets {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "<redacted>")
 		}

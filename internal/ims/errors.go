@@ -14,8 +14,9 @@ import (
 	"unicode/utf8"
 )
 
-// Error is a non-200 answer from IMS.
+// Error is an answer that a call did not accept, usually a non-2xx status.
 type Error struct {
+	API        string // who answered, e.g. "IAM step B"; "" is IMS
 	StatusCode int
 	Code       string        // error_code or code from the body, e.g. APIGW.0301
 	Message    string        // error_msg or message from the body, else the body cut short
@@ -25,7 +26,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("IMS ")
+	if e.API == "" {
+		b.WriteString("IMS ")
+	} else {
+		b.WriteString(e.API + " answered ")
+	}
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if e.Code != "" {
 		b.WriteByte(' ')

@@ -1,4 +1,4 @@
-package controllers
+package ims
 
 import (
 	"net/http"
@@ -32,4 +32,4 @@ func TestInstrumentTransportCountsOutcomes(t *testing.T) {
 	}
 }
 
-func count(outcome string) float64 { return testutil.ToFloat64(imsRequests.WithLabelValues(outcome)) }
+func count(outcome string) float64 { return testutil.ToFloat64(RequestsTotal.WithLabelValues(outcome)) }
