@@ -41,6 +41,12 @@ type options struct {
 	secureMetrics          bool
 	qps                    float64
 	burst, maxConcurrent   int
+
+	managerCredsEverywhere bool
+	allowSecretRefs        bool
+	wiIdP, wiAudience      string
+	ecsMetadata            bool
+	ecsMetadataEndpoint    string
 }
 
 func main() {
@@ -55,6 +61,12 @@ func main() {
 	flag.Float64Var(&o.qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
 	flag.IntVar(&o.burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 2, "ImageQueries (and CloudImages) reconciled at once.")
+	flag.BoolVar(&o.managerCredsEverywhere, "manager-credentials-in-all-namespaces", false, "Let ImageQueries in every namespace use the manager's own credentials; by default only namespaces labelled ims.imagecatalog.io/manager-credentials=allowed may.")
+	flag.BoolVar(&o.allowSecretRefs, "allow-credentials-secret-ref", true, "Honour spec.credentialsSecretRef; false (the keyless install) reads no Secrets at all and stalls queries that name one.")
+	flag.StringVar(&o.wiIdP, "workload-identity-idp-id", "", "IAM identity provider that exchanges ServiceAccount tokens for spec.serviceAccountName.")
+	flag.StringVar(&o.wiAudience, "workload-identity-audience", "", "Audience of the ServiceAccount tokens requested for spec.serviceAccountName (the identity provider's client ID).")
+	flag.BoolVar(&o.ecsMetadata, "ecs-metadata-credentials", false, "Use the ECS metadata service's agency credentials when the environment has none (every pod on the node shares the agency).")
+	flag.StringVar(&o.ecsMetadataEndpoint, "ecs-metadata-endpoint", ims.DefaultMetadataEndpoint, "The ECS metadata service for --ecs-metadata-credentials.")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -75,6 +87,9 @@ func run(o options) error {
 		if _, err := ims.New(ims.Config{Endpoint: o.endpoint, Credentials: ims.Credentials{Token: "startup-check"}}); err != nil {
 			return fmt.Errorf("--ims-endpoint: %w", err)
 		}
+	}
+	if (o.wiIdP == "") != (o.wiAudience == "") {
+		return fmt.Errorf("--workload-identity-idp-id and --workload-identity-audience go together")
 	}
 	if o.maxConcurrent < 1 {
 		return fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", o.maxConcurrent)
@@ -106,6 +121,11 @@ func run(o options) error {
 
 	httpClient := ims.NewHTTPClient()
 	httpClient.Transport = ims.InstrumentTransport(httpClient.Transport)
+	endpoints, err := ims.NewEndpoints(os.Getenv)
+	if err != nil {
+		return err
+	}
+	creds := credentialSettings(o)
 	queries := &controllers.ImageQueryReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
@@ -115,9 +135,10 @@ func run(o options) error {
 			Endpoint:               o.endpoint,
 			DefaultRegion:          o.region,
 			DefaultRefreshInterval: o.refresh,
-			Credentials:            ims.CredentialsFromEnv(),
+			Endpoints:              endpoints,
 			HTTPClient:             httpClient,
 		},
+		Credentials:    creds,
 		NewImageClient: controllers.NewImageClient,
 	}
 	if err := queries.SetupWithManager(mgr, o.maxConcurrent); err != nil {
@@ -133,6 +154,33 @@ func run(o options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	ctrl.Log.WithName("setup").Info("starting manager", "imsEndpoint", o.endpoint, "defaultRegion", o.region)
+	ctrl.Log.WithName("setup").Info("starting manager", "imsEndpoint", o.endpoint, "defaultRegion", o.region,
+		"managerCredentials", creds.ManagerSource, "managerCredentialsInAllNamespaces", o.managerCredsEverywhere,
+		"credentialsSecretRef", o.allowSecretRefs, "workloadIdentity", creds.WorkloadIdentity != nil)
 	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+// credentialSettings builds the credential chain and policies from the flags and the
+// environment. The IAM and metadata calls go through their own HTTP client: the IMS one
+// counts IMS requests.
+func credentialSettings(o options) controllers.CredentialSettings {
+	manager, source := ims.ManagerChain(os.Getenv, ims.ChainOptions{
+		ECSMetadata:      o.ecsMetadata,
+		MetadataEndpoint: o.ecsMetadataEndpoint,
+	})
+	s := controllers.CredentialSettings{
+		Manager:                manager,
+		ManagerSource:          source,
+		ManagerInAllNamespaces: o.managerCredsEverywhere,
+		SecretRefsDisabled:     !o.allowSecretRefs,
+	}
+	if o.wiIdP != "" {
+		s.WorkloadIdentity = &controllers.WorkloadIdentity{
+			IdPID:       o.wiIdP,
+			Audience:    o.wiAudience,
+			IAMEndpoint: os.Getenv("HUAWEICLOUD_SDK_IAM_ENDPOINT"),
+			ProjectID:   os.Getenv("HUAWEICLOUD_SDK_PROJECT_ID"),
+		}
+	}
+	return s
 }

@@ -106,7 +106,10 @@ func newDecisionRig(t *testing.T, q *imsv1.ImageQuery, images ...*ims.Image) *de
 		IMS: IMSSettings{
 			DefaultRegion:          "cn-north-4",
 			DefaultRefreshInterval: 10 * time.Minute,
-			Credentials:            ims.Credentials{AccessKey: "AK", SecretKey: "SK"},
+		},
+		Credentials: CredentialSettings{ // the manager's credentials, for a query without a ref
+			Manager:                ims.Static{Creds: ims.Credentials{AccessKey: "AK", SecretKey: "SK"}},
+			ManagerInAllNamespaces: true,
 		},
 		NewImageClient: func(ims.Config) (ImageClient, error) { return rig.cloud, nil },
 	}

@@ -33,8 +33,9 @@ type IMSSettings struct {
 	DefaultRegion string
 	// DefaultRefreshInterval is used when spec.refreshInterval is empty.
 	DefaultRefreshInterval time.Duration
-	// Credentials are the manager's own, used without spec.credentialsSecretRef.
-	Credentials ims.Credentials
+	// Endpoints resolves a region's IMS endpoints (HUAWEICLOUD_SDK_REGION_IMS_<REGION>, the
+	// regions file, the public pattern); nil: the public pattern. Endpoint wins over it.
+	Endpoints *ims.Endpoints
 	// HTTPClient is shared by every query's IMS client (connection reuse, metrics).
 	HTTPClient *http.Client
 }
@@ -47,6 +48,8 @@ type ImageQueryReconciler struct {
 	Recorder  recorder.EventRecorder
 	Clock     clock.PassiveClock
 	IMS       IMSSettings
+	// Credentials say where queries' credentials may come from (credentials.go).
+	Credentials CredentialSettings
 	// NewImageClient builds the IMS client for one sync: NewImageClient, or a fake in tests.
 	NewImageClient func(ims.Config) (ImageClient, error)
 
@@ -178,13 +181,7 @@ func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([
 			return nil, region, &syncFailure{Reason: imsv1.ReasonInvalidNameRegex, Message: err.Error(), Terminal: true, Err: err}
 		}
 	}
-	cloud, err := r.NewImageClient(ims.Config{
-		Endpoint:    r.IMS.Endpoint,
-		Region:      region,
-		Credentials: creds,
-		HTTPClient:  r.IMS.HTTPClient,
-		UserAgent:   userAgent,
-	})
+	cloud, err := r.regionClient(region, creds)
 	if err != nil {
 		return nil, region, &syncFailure{Reason: imsv1.ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
 	}

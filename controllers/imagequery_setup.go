@@ -34,11 +34,18 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	if err != nil {
 		return err
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named("imagequery").
 		For(&imsv1.ImageQuery{}, builder.WithPredicates(
-			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.queriesForSecret), builder.OnlyMetadata).
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})))
+	if !r.Credentials.SecretRefsDisabled { // keyless: no Secret access at all, not even metadata
+		b = b.Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.queriesForSecret), builder.OnlyMetadata)
+	}
+	if !r.Credentials.ManagerInAllNamespaces { // a namespace's label decides: see it change
+		b = b.Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.queriesInNamespace),
+			builder.OnlyMetadata, builder.WithPredicates(predicate.LabelChangedPredicate{}))
+	}
+	return b.
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: maxConcurrent,
 			// Transient IMS errors come back here, after the client's own retries: back off

@@ -136,6 +136,7 @@ func runSuite(m *testing.M) int {
 			DefaultRefreshInterval: 10 * time.Minute,
 			HTTPClient:             ims.NewHTTPClient(),
 		},
+		Credentials:    testCredentialSettings(),
 		NewImageClient: fastRetryClient,
 	}
 	if err := queries.SetupWithManager(mgr, 2); err != nil {

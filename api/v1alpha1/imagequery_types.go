@@ -227,6 +227,7 @@ type SecretReference struct {
 }
 
 // ImageQuerySpec is what the user asks for: which images to list, where and how often.
+// +kubebuilder:validation:XValidation:rule="!(has(self.credentialsSecretRef) && has(self.serviceAccountName))",message="serviceAccountName cannot be combined with credentialsSecretRef",fieldPath=.serviceAccountName
 type ImageQuerySpec struct {
 	// filter selects images; every field is one IMS query parameter, combined with AND.
 	// An empty filter lists every image the credentials may see.
@@ -259,9 +260,20 @@ type ImageQuerySpec struct {
 	Region string `json:"region,omitempty"`
 
 	// credentialsSecretRef names a Secret in this namespace holding IMS credentials.
-	// Without it the manager's own credentials are used.
+	// Without it (and without serviceAccountName) the manager's own credentials are used,
+	// but only in namespaces labelled ims.imagecatalog.io/manager-credentials: allowed.
 	// +optional
 	CredentialsSecretRef *SecretReference `json:"credentialsSecretRef,omitempty"`
+
+	// serviceAccountName lists with this ServiceAccount's identity (keyless): the operator
+	// requests a short-lived token for it (audience --workload-identity-audience) and
+	// exchanges it at IAM (identity provider --workload-identity-idp-id) for temporary
+	// credentials, so IAM's identity-conversion rules decide what it may list. Cannot be
+	// combined with credentialsSecretRef.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	// +optional
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
 
 	// refreshInterval is how often the query is synced, at least 1m.
 	// Defaults to the manager's --default-refresh-interval (10m).

@@ -41,6 +41,36 @@ const (
 	ReasonMirrorFailed = "MirrorFailed"
 	// ReasonListFailed: an error the IMS client could not classify.
 	ReasonListFailed = "ListFailed"
+
+	// Credentials resolution (credentials.go, lockdown.go, workload_identity.go).
+	// ReasonManagerCredentialsNotAllowed: no credentialsSecretRef or serviceAccountName, and
+	// the namespace may not use the manager's credentials. No request is sent. Stalled.
+	ReasonManagerCredentialsNotAllowed = "ManagerCredentialsNotAllowed"
+	// ReasonWorkloadIdentityNotConfigured: serviceAccountName without the manager's
+	// --workload-identity-idp-id and --workload-identity-audience. Stalled.
+	ReasonWorkloadIdentityNotConfigured = "WorkloadIdentityNotConfigured"
+	// ReasonServiceAccountNotFound: the serviceAccountName does not exist. Stalled.
+	ReasonServiceAccountNotFound = "ServiceAccountNotFound"
+	// ReasonServiceAccountTokenFailed: the API server did not issue a token for the
+	// ServiceAccount (other than not found); retried.
+	ReasonServiceAccountTokenFailed = "ServiceAccountTokenFailed"
+	// ReasonCredentialsSecretRefDisabled: credentialsSecretRef on a manager that runs with
+	// --allow-credentials-secret-ref=false (keyless). Stalled.
+	ReasonCredentialsSecretRefDisabled = "CredentialsSecretRefDisabled"
+	// ReasonIdentityTokenRejected: IAM refused the ID token or the identity provider (a 4xx
+	// of the ID-token exchange). Stalled until the token file or the configuration changes.
+	ReasonIdentityTokenRejected = "IdentityTokenRejected"
+	// ReasonIdentityTokenUnreadable: the ID token file (HUAWEICLOUD_SDK_ID_TOKEN_FILE) cannot
+	// be read or is empty. Stalled.
+	ReasonIdentityTokenUnreadable = "IdentityTokenUnreadable"
+	// ReasonCredentialExchangeRejected: IAM refused to issue temporary credentials for the
+	// IAM token (a 4xx of the security-token call). Stalled.
+	ReasonCredentialExchangeRejected = "CredentialExchangeRejected"
+	// ReasonNoCloudServiceAgency: --ecs-metadata-credentials, but the ECS has no agency. Stalled.
+	ReasonNoCloudServiceAgency = "NoCloudServiceAgency"
+	// ReasonCredentialsUnavailable: IAM or the ECS metadata service failed in a way that may
+	// pass (5xx, 429, network, a malformed answer); retried.
+	ReasonCredentialsUnavailable = "CredentialsUnavailable"
 )
 
 // Event reasons on ImageQuery. A failed sync is announced as a Warning whose reason is the

@@ -26,6 +26,9 @@ type Metadata struct {
 	ProjectID  string
 	HTTPClient *http.Client     // nil: NewHTTPClient()
 	Now        func() time.Time // nil: time.Now
+	// PollInterval spaces calls to the service (0: about once per 30 s at most; tests
+	// shorten it).
+	PollInterval time.Duration
 }
 
 // NewMetadata returns a CredentialSource of the ECS agency's temporary credentials.
@@ -40,7 +43,11 @@ func NewMetadata(m Metadata) *Refreshing {
 	if x.now == nil {
 		x.now = time.Now
 	}
-	return newRefreshing("ecs-metadata:"+shortHash(x.base), m.Now, metadataPollInterval, x.fetch)
+	poll := m.PollInterval
+	if poll <= 0 {
+		poll = metadataPollInterval
+	}
+	return newRefreshing("ecs-metadata:"+shortHash(x.base), m.Now, poll, x.fetch)
 }
 
 type metadata struct {
