@@ -84,6 +84,7 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = env.Stop() }()
+	restConfig = cfg
 
 	kubectlPath = filepath.Join(assets, "kubectl")
 	kubeconfigPath, err = writeAdminKubeconfig(env)

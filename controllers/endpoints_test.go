@@ -1,0 +1,54 @@
+package controllers
+
+import (
+	"context"
+	"net"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/imssim"
+)
+
+// A region's endpoints from the environment: the first cannot be reached, the fall-back lists.
+func TestRegionEndpointsFallBackWhenUnreachable(t *testing.T) {
+	s := imssim.New(imssim.Options{Credentials: map[string]string{testAK: testSK}})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close() // nothing listens there now
+
+	env := map[string]string{"HUAWEICLOUD_SDK_REGION_IMS_XX_TEST_1": dead + "," + srv.URL}
+	endpoints, err := ims.NewEndpoints(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &ImageQueryReconciler{IMS: IMSSettings{Endpoints: endpoints}, NewLister: fastRetryLister}
+	lister, err := r.regionLister("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range lister.ListImages(context.Background(), ims.ListImagesRequest{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n == 0 || s.RequestCount() == 0 {
+		t.Fatalf("listed %d images, %d requests at the fall-back", n, s.RequestCount())
+	}
+
+	// --ims-endpoint overrides the region's endpoints.
+	r.IMS.Endpoint = dead
+	lister, _ = r.regionLister("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
+	for _, err := range lister.ListImages(context.Background(), ims.ListImagesRequest{}) {
+		if ims.ClassOf(err) != ims.ClassNetwork {
+			t.Fatalf("--ims-endpoint not used: %v", err)
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package controllers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/imssim"
+)
+
+// restConfig is the suite's admin connection (set in runSuite).
+var restConfig *rest.Config
+
+// keylessRole renders config/keyless and returns its manager ClusterRole.
+func keylessRole(t *testing.T) *rbacv1.ClusterRole {
+	t.Helper()
+	out := mustKubectl(t, "kustomize", filepath.Join("..", "config", "keyless"))
+	dec := yaml.NewYAMLOrJSONDecoder(strings.NewReader(out), 4096)
+	for {
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil {
+			break
+		}
+		if obj["kind"] != "ClusterRole" || obj["metadata"].(map[string]any)["name"] != "ims-operator-manager-role" {
+			continue
+		}
+		role := &rbacv1.ClusterRole{}
+		b, _ := json.Marshal(obj)
+		if err := json.Unmarshal(b, role); err != nil {
+			t.Fatal(err)
+		}
+		return role
+	}
+	t.Fatal("config/keyless renders no ims-operator-manager-role")
+	return nil
+}
+
+// The keyless variant's RBAC, rendered from config/, runs the manager with its own
+// ServiceAccount token: it syncs a serviceAccountName query and cannot read a Secret.
+func TestKeylessManagerRunsOnItsRBAC(t *testing.T) {
+	ctx := context.Background()
+	role := keylessRole(t)
+	for _, rule := range role.Rules {
+		if slices.Contains(rule.Resources, "secrets") || slices.Contains(rule.Resources, "*") {
+			t.Fatalf("the keyless ClusterRole has a rule on Secrets: %+v", rule)
+		}
+	}
+	role.Name = "keyless-test-" + role.Name
+	role.ResourceVersion = ""
+	mustCreate(t, role)
+
+	system := newNamespace(t)
+	operator := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: system, Name: "controller-manager"}}
+	mustCreate(t, operator)
+	mustCreate(t, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: role.Name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: system, Name: operator.Name}},
+	})
+
+	// The manager's connection: its ServiceAccount's token, nothing else.
+	tr := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: func() *int64 { v := int64(3600); return &v }()}}
+	if err := k8s.SubResource("token").Create(ctx, operator, tr); err != nil {
+		t.Fatal(err)
+	}
+	cfg := rest.AnonymousClientConfig(restConfig)
+	cfg.BearerToken = tr.Status.Token
+	asOperator, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+		ResourceAttributes: &authorizationv1.ResourceAttributes{Namespace: system, Verb: "get", Resource: "secrets"}}}
+	if err := asOperator.Create(ctx, review); err != nil || review.Status.Allowed {
+		t.Fatalf("the keyless manager may read Secrets: %v %+v", err, review.Status)
+	}
+
+	// A simulator of its own, so that its requests can only come from this manager.
+	own := imssim.New(imssim.Options{IdentityProviders: []imssim.IdentityProvider{{ID: testIdP, Audience: testAudience}}})
+	srv := httptest.NewServer(own)
+	defer srv.Close()
+
+	tenant := newNamespace(t)
+	mustCreate(t, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: tenant, Name: "lister"}})
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                 scheme,
+		Cache:                  cache.Options{DefaultTransform: CacheTransform},
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Controller:             config.Controller{SkipNameValidation: func() *bool { v := true; return &v }()}, // the suite's manager runs too
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyless := &ImageQueryReconciler{
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Recorder: mgr.GetEventRecorder("keyless-test"),
+		Clock: clock.RealClock{},
+		IMS:   IMSSettings{Endpoint: srv.URL, DefaultRegion: "cn-north-4", DefaultRefreshInterval: time.Hour, HTTPClient: ims.NewHTTPClient()},
+		Credentials: CredentialSettings{
+			SecretRefsDisabled: true,
+			WorkloadIdentity:   &WorkloadIdentity{IdPID: testIdP, Audience: testAudience, IAMEndpoint: srv.URL},
+		},
+		NewLister: fastRetryLister,
+	}
+	if err := keyless.SetupWithManager(mgr, 1); err != nil {
+		t.Fatal(err)
+	}
+	mctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(mctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("the keyless manager: %v", err)
+		}
+	}()
+
+	q, marker := managerQuery(tenant, "keyless")
+	q.Spec.ServiceAccountName = "lister"
+	createQuery(t, q)
+	want := "system:serviceaccount:" + tenant + ":lister"
+	eventually(t, "a listing by the keyless manager", func() error {
+		for _, r := range own.Requests() {
+			if r.Path == imssim.Path && r.Query.Get("name") == marker && r.Status == 200 && r.Identity == want {
+				return nil
+			}
+		}
+		return fmt.Errorf("no listing with %s at the keyless manager's simulator yet", want)
+	})
+	waitReady(t, tenant, q.Name)
+}
+
+func mustCreate(t *testing.T, obj client.Object) {
+	t.Helper()
+	if err := k8s.Create(context.Background(), obj); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), obj) })
+}
