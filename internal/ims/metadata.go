@@ -38,7 +38,9 @@ func NewMetadata(m Metadata) *Refreshing {
 		x.base = DefaultMetadataEndpoint
 	}
 	if x.http == nil {
+		// The link-local metadata service is never reached through an HTTP proxy.
 		x.http = defaultHTTPClient()
+		x.http.Transport.(*http.Transport).Proxy = nil
 	}
 	if x.now == nil {
 		x.now = time.Now
