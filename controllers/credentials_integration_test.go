@@ -108,6 +108,7 @@ func jwtFor(subject string) string {
 }
 
 func TestManagerCredentialsOnlyInLabelledNamespaces(t *testing.T) {
+	integration(t)
 	managerSource.set(t, ims.Static{Creds: ims.Credentials{AccessKey: testAK, SecretKey: testSK}})
 	ns := newNamespace(t)
 	q, marker := managerQuery(ns, "uses-manager")
@@ -130,6 +131,7 @@ func TestManagerCredentialsOnlyInLabelledNamespaces(t *testing.T) {
 }
 
 func TestFederatedManagerCredentialsAcrossExpiry(t *testing.T) {
+	integration(t)
 	const lifetime = 6 * time.Second
 	sim.SetCredentialLifetime(lifetime)
 	t.Cleanup(func() { sim.SetCredentialLifetime(0) })
@@ -172,6 +174,7 @@ func TestFederatedManagerCredentialsAcrossExpiry(t *testing.T) {
 }
 
 func TestECSMetadataManagerCredentials(t *testing.T) {
+	integration(t)
 	for _, sessions := range []bool{true, false} {
 		t.Run(fmt.Sprintf("session tokens %v", sessions), func(t *testing.T) {
 			const lifetime = 6 * time.Second
@@ -212,6 +215,7 @@ func TestECSMetadataManagerCredentials(t *testing.T) {
 }
 
 func TestServiceAccountIdentityPerNamespace(t *testing.T) {
+	integration(t)
 	markers := map[string]string{}
 	for _, tenant := range []string{"a", "b"} {
 		ns := newNamespace(t)
@@ -255,6 +259,7 @@ func TestServiceAccountIdentityPerNamespace(t *testing.T) {
 }
 
 func TestServiceAccountNameRefusedWithSecretRef(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	q := newQuery(ns, "both", imsv1.ImageQuerySpec{ServiceAccountName: "x"})
 	err := k8s.Create(context.Background(), q)

@@ -27,8 +27,8 @@ func TestRegionEndpointsFallBackWhenUnreachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &ImageQueryReconciler{IMS: IMSSettings{Endpoints: endpoints}, NewLister: fastRetryLister}
-	lister, err := r.regionLister("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
+	r := &ImageQueryReconciler{IMS: IMSSettings{Endpoints: endpoints}, NewImageClient: fastRetryClient}
+	lister, err := r.regionClient("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestRegionEndpointsFallBackWhenUnreachable(t *testing.T) {
 
 	// --ims-endpoint overrides the region's endpoints.
 	r.IMS.Endpoint = dead
-	lister, _ = r.regionLister("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
+	lister, _ = r.regionClient("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
 	for _, err := range lister.ListImages(context.Background(), ims.ListImagesRequest{}) {
 		if ims.ClassOf(err) != ims.ClassNetwork {
 			t.Fatalf("--ims-endpoint not used: %v", err)

@@ -59,6 +59,7 @@ func keylessRole(t *testing.T) *rbacv1.ClusterRole {
 // The keyless variant's RBAC, rendered from config/, runs the manager with its own
 // ServiceAccount token: it syncs a serviceAccountName query and cannot read a Secret.
 func TestKeylessManagerRunsOnItsRBAC(t *testing.T) {
+	integration(t)
 	ctx := context.Background()
 	role := keylessRole(t)
 	for _, rule := range role.Rules {
@@ -121,7 +122,7 @@ func TestKeylessManagerRunsOnItsRBAC(t *testing.T) {
 			SecretRefsDisabled: true,
 			WorkloadIdentity:   &WorkloadIdentity{IdPID: testIdP, Audience: testAudience, IAMEndpoint: srv.URL},
 		},
-		NewLister: fastRetryLister,
+		NewImageClient: fastRetryClient,
 	}
 	if err := keyless.SetupWithManager(mgr, 1); err != nil {
 		t.Fatal(err)
