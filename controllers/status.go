@@ -34,23 +34,6 @@ func recordListing(q *imsv1.ImageQuery, images []*ims.Image, now time.Time) {
 	q.Status.LastSyncTime = &t
 }
 
-// newest returns the image with the latest createdAt. IMS timestamps are UTC in one of two
-// layouts; ties and unparsable values fall back to the listing order.
-func newest(images []*ims.Image) *ims.Image {
-	var best *ims.Image
-	var bestAt time.Time
-	for _, img := range images {
-		at, ok := parseIMSTime(img.CreatedAt)
-		if !ok {
-			continue
-		}
-		if best == nil || at.After(bestAt) {
-			best, bestAt = img, at
-		}
-	}
-	return best
-}
-
 func parseIMSTime(s string) (time.Time, bool) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {

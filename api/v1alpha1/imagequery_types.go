@@ -18,10 +18,10 @@ type ImageFilter struct {
 	// +optional
 	IsRegistered *bool `json:"isRegistered,omitempty"`
 
-	// imageType is the image type (`__imagetype`): gold (public), private or shared.
-	// Images shared by this tenant and shared images accepted by it both report shared;
-	// tell them apart with owner, and filter accepted ones with memberStatus.
-	// +kubebuilder:validation:Enum=gold;private;shared
+	// imageType is the image type (`__imagetype`): gold (public), private, shared or market
+	// (KooGallery images). Images shared by this tenant and shared images accepted by it both
+	// report shared; tell them apart with owner, and filter accepted ones with memberStatus.
+	// +kubebuilder:validation:Enum=gold;private;shared;market
 	// +optional
 	ImageType ImageType `json:"imageType,omitempty"`
 
@@ -94,8 +94,12 @@ type ImageFilter struct {
 	// +optional
 	OSBit string `json:"osBit,omitempty"`
 
-	// platform is the OS platform (`__platform`).
-	// +kubebuilder:validation:Enum=Windows;Ubuntu;RedHat;SUSE;CentOS;Debian;OpenSUSE;Oracle Linux;Fedora;Other;CoreOS;EulerOS
+	// platform is the OS platform (`__platform`), sent as written. IMS adds platforms over time:
+	// the reference documents Windows, Ubuntu, RedHat, SUSE, CentOS, Debian, OpenSUSE,
+	// Oracle Linux, Fedora, Other, CoreOS and EulerOS; newer ones include openEuler,
+	// Huawei Cloud EulerOS and Kylin.
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9 ._()-]{0,63}$`
+	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	Platform string `json:"platform,omitempty"`
 
@@ -228,6 +232,7 @@ type SecretReference struct {
 
 // ImageQuerySpec is what the user asks for: which images to list, where and how often.
 // +kubebuilder:validation:XValidation:rule="!(has(self.credentialsSecretRef) && has(self.serviceAccountName))",message="serviceAccountName cannot be combined with credentialsSecretRef",fieldPath=.serviceAccountName
+// +kubebuilder:validation:XValidation:rule="!has(self.latestBy) || self.latestBy != 'nameVersion' || (has(self.nameRegex) && self.nameRegex.contains('('))",message="latestBy: nameVersion needs a capture group (the version) in nameRegex, e.g. ^Ubuntu ([0-9.]+) server",fieldPath=.latestBy
 type ImageQuerySpec struct {
 	// filter selects images; every field is one IMS query parameter, combined with AND.
 	// An empty filter lists every image the credentials may see.
@@ -295,6 +300,76 @@ type ImageQuerySpec struct {
 	// +kubebuilder:default=100
 	// +optional
 	MaxStatusImages *int32 `json:"maxStatusImages,omitempty"`
+
+	// minAge is a soak time, e.g. 168h: an image matches only if its createdAt is at least
+	// this long before the sync. An image whose createdAt cannot be read does not match
+	// while minAge is set. A listed image that is still too young makes the next sync due
+	// when it comes of age, if that is sooner than refreshInterval.
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s')",message="minAge must be a duration such as 168h"
+	// +optional
+	MinAge *metav1.Duration `json:"minAge,omitempty"`
+
+	// exclude drops known-bad images (by ID or by name) from the matches.
+	// +optional
+	Exclude *ImageExclusion `json:"exclude,omitempty"`
+
+	// latestBy chooses status.latestImage among the matches: createdAt (the default: the
+	// newest createdAt) or nameVersion: the first capture group of nameRegex, split on '.',
+	// '-' and '_' and compared part by part as numbers (22.04 > 20.04, 1.32.10 > 1.32.9; a
+	// leading v is ignored). An image whose capture is not such a version matches but is never
+	// the latest; a tie goes to the newer createdAt.
+	// +kubebuilder:validation:Enum=createdAt;nameVersion
+	// +optional
+	LatestBy string `json:"latestBy,omitempty"`
+
+	// export keeps a ConfigMap in this namespace holding the latest image, for tools that
+	// read ConfigMaps (Flux valuesFrom, Kustomize, Crossplane, scripts).
+	// +optional
+	Export *ExportSpec `json:"export,omitempty"`
+}
+
+// Values of spec.latestBy.
+const (
+	LatestByCreatedAt   = "createdAt"
+	LatestByNameVersion = "nameVersion"
+)
+
+// MaxExcludedIDs bounds spec.exclude.ids.
+const MaxExcludedIDs = 256
+
+// ImageExclusion lists images that never match.
+type ImageExclusion struct {
+	// ids of images that never match.
+	// +kubebuilder:validation:MaxItems=256
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=64
+	// +listType=set
+	// +optional
+	IDs []string `json:"ids,omitempty"`
+
+	// nameRegex is an RE2 expression; images whose name matches it never match
+	// (release candidates, known-bad builds…).
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:XValidation:rule="''.matches(self) || !''.matches(self)",message="exclude.nameRegex must be a valid RE2 regular expression"
+	// +optional
+	NameRegex string `json:"nameRegex,omitempty"`
+}
+
+// ExportSpec names the ConfigMap that holds the latest image. Its keys are imageID,
+// imageName, region, platform, osVersion, architecture and createdAt. The ConfigMap is
+// owned by the ImageQuery and labelled app.kubernetes.io/managed-by: ims-operator; a
+// ConfigMap of that name that the query does not own is never touched (the query stalls
+// with reason ExportConflict). A sync with no match leaves its last values in place.
+type ExportSpec struct {
+	// configMapName is the name of the ConfigMap, in the ImageQuery's namespace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	// +required
+	ConfigMapName string `json:"configMapName"`
 }
 
 // ImageSummary is a short description of one matched image.
@@ -374,9 +449,21 @@ type ImageQueryStatus struct {
 	// +optional
 	Images []ImageSummary `json:"images,omitempty"`
 
-	// latestImage is the matching image with the newest createdAt.
+	// latestImage is the matching image chosen by spec.latestBy (by default the newest
+	// createdAt).
 	// +optional
 	LatestImage *ImageSummary `json:"latestImage,omitempty"`
+
+	// previousLatestImage is what latestImage held before it last changed to another image
+	// (for rollback, like Flux's observedPreviousRef).
+	// +optional
+	PreviousLatestImage *ImageSummary `json:"previousLatestImage,omitempty"`
+
+	// nextComingOfAgeTime is when the first listed image that was still too young for
+	// spec.minAge comes of age; the next sync is due then if that is sooner than
+	// refreshInterval.
+	// +optional
+	NextComingOfAgeTime *metav1.Time `json:"nextComingOfAgeTime,omitempty"`
 }
 
 // ImageQuery lists images from Huawei Cloud IMS on a schedule and mirrors each match as a
