@@ -10,7 +10,7 @@ import (
 // Empty strings, nil pointers and false flags are not sent.
 type ListImagesRequest struct {
 	IsRegistered *bool  // __isregistered
-	ImageType    string // __imagetype: gold, private, shared
+	ImageType    string // __imagetype: gold, private, shared, market
 	WholeImage   *bool  // __whole_image
 	Protected    *bool  // protected
 

@@ -76,7 +76,8 @@ func TestDefaultCatalogInvariants(t *testing.T) {
 			demoPrivate++
 		}
 	}
-	for _, p := range []string{"Windows", "Ubuntu", "RedHat", "SUSE", "CentOS", "Debian", "OpenSUSE", "Oracle Linux", "Fedora", "Other", "CoreOS", "EulerOS"} {
+	for _, p := range []string{"Windows", "Ubuntu", "RedHat", "SUSE", "CentOS", "Debian", "OpenSUSE", "Oracle Linux", "Fedora", "Other", "CoreOS", "EulerOS",
+		"openEuler", "Huawei Cloud EulerOS", "Kylin"} {
 		if !platforms[p] {
 			t.Errorf("no public %s image", p)
 		}
@@ -128,6 +129,35 @@ func TestDefaultCatalogInvariants(t *testing.T) {
 	}
 }
 
+// Huawei Cloud no longer provides Windows public images: the newest public image (what a
+// query without nameRegex reports as its latest) is a Linux one.
+func TestDefaultCatalogNewestPublicImageIsNotWindows(t *testing.T) {
+	f := newFixture(t, DefaultCatalog())
+	newest := f.list(t, "__imagetype=gold&visibility=public&protected=true&sort_key=created_at&sort_dir=desc&limit=1")
+	if len(newest) != 1 || newest[0]["__platform"] == "Windows" {
+		t.Errorf("the newest public image is %v", newest)
+	}
+}
+
+// KooGallery images are public, unprotected, carry a product code and say whether they were
+// withdrawn (__is_offshelved, a string as IMS sends it); one of them is.
+func TestDefaultCatalogMarketImages(t *testing.T) {
+	offshelved := map[any]int{}
+	for _, img := range DefaultCatalog() {
+		if img["__imagetype"] != "market" {
+			continue
+		}
+		if img["visibility"] != "public" || img["protected"] != false || img["__productcode"] == "" {
+			t.Errorf("market image %s: visibility %v, protected %v, product code %q",
+				img["name"], img["visibility"], img["protected"], img["__productcode"])
+		}
+		offshelved[img["__is_offshelved"]]++
+	}
+	if offshelved["true"] != 1 || offshelved["false"] < 1 || len(offshelved) != 2 {
+		t.Errorf("__is_offshelved values %v, want \"true\" once and \"false\" otherwise", offshelved)
+	}
+}
+
 func TestDefaultCatalogIsAFreshCopy(t *testing.T) {
 	a := DefaultCatalog()
 	a[0]["name"] = "changed"
@@ -154,18 +184,22 @@ func TestDefaultCatalogServed(t *testing.T) {
 	}
 	// The reference's "common queries".
 	for q, want := range map[string]int{
-		"__imagetype=gold&visibility=public&protected=true":                       49,
+		"__imagetype=gold&visibility=public&protected=true": 53,
+		"__imagetype=market": 3,
+		"__imagetype=market&__platform=Huawei+Cloud+EulerOS":                      1,
+		"__imagetype=gold&__platform=openEuler":                                   2,
+		"__platform=Kylin":                                                        1,
 		"owner=" + DemoProjectID:                                                  15,
 		"member_status=accepted&visibility=shared&__imagetype=shared":             3,
 		"member_status=rejected&visibility=shared&__imagetype=shared":             2,
 		"member_status=pending&visibility=shared&__imagetype=shared":              2,
 		"__imagetype=gold&__platform=Oracle+Linux":                                2,
-		"__imagetype=gold&architecture=arm":                                       8,
+		"__imagetype=gold&architecture=arm":                                       9,
 		"__imagetype=gold&sort_key=name&limit=1":                                  1,
 		"enterprise_project_id=" + DemoEnterpriseProjectID:                        3,
 		"__imagetype=private&owner=" + DemoProjectID + "&status=active":           10,
 		"virtual_env_type=Ironic":                                                 1,
-		"__imagetype=gold&visibility=public&protected=true&flavor_id=kc1.large.2": 8,
+		"__imagetype=gold&visibility=public&protected=true&flavor_id=kc1.large.2": 9,
 	} {
 		if got := len(f.list(t, q)); got != want {
 			t.Errorf("?%s: %d images, want %d", q, got, want)

@@ -20,6 +20,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -142,6 +143,7 @@ type catalogKind int
 
 const (
 	public catalogKind = iota
+	market
 	private
 	sharedByDemo
 	sharedWithDemo
@@ -155,6 +157,12 @@ type catalogSpec struct {
 
 func pub(name, platform, osVersion, created string, mods ...func(Image)) catalogSpec {
 	return catalogSpec{public, name, platform, osVersion, created, mods}
+}
+
+// mkt is a KooGallery (marketplace) image of vendor product code, withdrawn when offshelved.
+func mkt(name, platform, osVersion, created, productCode string, offshelved bool, mods ...func(Image)) catalogSpec {
+	mods = append([]func(Image){set("__productcode", productCode), set("__is_offshelved", fmt.Sprint(offshelved))}, mods...)
+	return catalogSpec{market, name, platform, osVersion, created, mods}
 }
 
 func priv(name, platform, osVersion, created string, mods ...func(Image)) catalogSpec {
@@ -220,6 +228,18 @@ var defaultSpecs = []catalogSpec{
 
 	pub("FreeBSD 12.2 64bit", "Other", "Other(64 bit)", "2021-03-30T03:30:00Z", set("disk_format", "qcow2")),
 	pub("Kylin V10 64bit with ARM", "Other", "Other(64 bit)", "2022-04-12T04:12:00Z", arm, set("__os_type", "Linux")),
+
+	// Platforms newer than the reference's list. Huawei Cloud no longer provides Windows public
+	// images, so the newest public image is a Linux one.
+	pub("openEuler 22.03 LTS SP4 64bit", "openEuler", "openEuler 22.03 LTS SP4 64bit", "2025-01-14T03:00:00Z"),
+	pub("openEuler 24.03 LTS 64bit with ARM", "openEuler", "openEuler 24.03 LTS 64bit", "2025-03-18T02:30:00Z", arm),
+	pub("Huawei Cloud EulerOS 2.0 Standard 64bit", "Huawei Cloud EulerOS", "Huawei Cloud EulerOS 2.0 64bit", "2025-06-10T06:10:00Z"),
+	pub("Kylin V10 SP3 64bit", "Kylin", "Kylin Linux Advanced Server V10 SP3 64bit", "2024-11-05T05:00:00Z"),
+
+	// KooGallery (marketplace) images, one of them withdrawn.
+	mkt("WordPress 6.5 on Ubuntu 22.04", "Ubuntu", "Ubuntu 22.04 server 64bit", "2024-05-21T05:21:00Z", "00301-7716-0--0", false),
+	mkt("GitLab CE 16 on CentOS 7.9", "CentOS", "CentOS 7.9 64bit", "2023-10-02T10:02:00Z", "00301-4421-0--0", true),
+	mkt("Nginx 1.26 on Huawei Cloud EulerOS 2.0", "Huawei Cloud EulerOS", "Huawei Cloud EulerOS 2.0 64bit", "2025-04-08T04:08:00Z", "00301-9903-0--0", false),
 
 	// Drift: a null size.
 	pub("CoreOS 2023.5.0 64bit", "CoreOS", "CoreOS 2023.5.0 64bit", "2019-05-15T05:15:00Z", set("size", nil)),
@@ -308,11 +328,13 @@ func (s catalogSpec) build() Image {
 	size := 1<<30 + int64(binary.BigEndian.Uint32(h[:4]))
 	lag := time.Duration(binary.BigEndian.Uint16(h[4:6])%60*24) * time.Hour
 
-	prefix := map[catalogKind]string{public: "gold/", private: "private/", sharedByDemo: "shared/", sharedWithDemo: "shared/"}[s.kind]
+	prefix := map[catalogKind]string{public: "gold/", market: "market/", private: "private/", sharedByDemo: "shared/", sharedWithDemo: "shared/"}[s.kind]
 	img := baseImage(stableID(prefix+s.name), s.name, s.platform, s.osVersion, created, lag, size)
 	switch s.kind {
 	case public:
 		makePublic(img)
+	case market:
+		makeMarket(img)
 	case private:
 		makePrivate(img, DemoProjectID)
 	case sharedByDemo:
@@ -329,7 +351,9 @@ func (s catalogSpec) build() Image {
 // DefaultCatalog returns the built-in catalog, a fresh deep copy each call:
 // public images of every platform (several versions, x86 and Arm, Xen and
 // KVM generations, GPU, HANA, InfiniBand, disk-intensive, large-memory and
-// bare-metal ones), the reference's two sample images verbatim, private
+// bare-metal ones; openEuler, Huawei Cloud EulerOS and Kylin beside the
+// reference's twelve platforms), KooGallery (market) images, one of them
+// withdrawn, the reference's two sample images verbatim, private
 // images of DemoProjectID (a whole-ECS image, a data-disk image, images in
 // upload states, two enterprise projects, tags), two images it shares, and
 // images shared with it as accepted, rejected and pending.

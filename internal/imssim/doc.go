@@ -39,7 +39,10 @@ limitations under the License.
 //     and a marker not in the listing are all 400.
 //   - Closed sets are matched case-sensitively as the reference spells them;
 //     disk_format also accepts zvhd2 (the reference's default and what its
-//     samples hold).
+//     samples hold), and __imagetype also market (KooGallery images, which
+//     IMS documents today).
+//   - __platform is open, as IMS adds platforms over time: any value matching
+//     ^[A-Za-z][A-Za-z0-9 ._()-]{0,63}$ is accepted and matched exactly.
 //
 // Authentication
 //   - A request carrying X-Auth-Token is judged by the token alone;

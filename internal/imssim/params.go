@@ -32,7 +32,7 @@ type matcher func(e *entry) bool
 // case-sensitively, as the reference spells them.
 var filterParams = map[string]func(value string) (matcher, error){
 	"__isregistered":   registeredFilter,
-	"__imagetype":      enum("__imagetype", "gold", "private", "shared"),
+	"__imagetype":      enum("__imagetype", "gold", "private", "shared", "market"),
 	"__whole_image":    boolean("__whole_image"),
 	"protected":        boolean("protected"),
 	"visibility":       enum("visibility", "public", "private", "shared"),
@@ -48,7 +48,7 @@ var filterParams = map[string]func(value string) (matcher, error){
 	"min_ram":                   integer("min_ram"),
 	"min_disk":                  integer("min_disk"),
 	"__os_bit":                  enum("__os_bit", "32", "64"),
-	"__platform":                enum("__platform", platforms...),
+	"__platform":                platformFilter,
 	"__os_type":                 enum("__os_type", "Linux", "Windows", "Other"),
 	"tag":                       tagFilter,
 	"member_status":             enum("member_status", "accepted", "rejected", "pending"),
@@ -68,8 +68,17 @@ var filterParams = map[string]func(value string) (matcher, error){
 	"architecture":              architectureFilter,
 }
 
-// platforms are the __platform values of the reference.
-var platforms = []string{"Windows", "Ubuntu", "RedHat", "SUSE", "CentOS", "Debian", "OpenSUSE", "Oracle Linux", "Fedora", "Other", "CoreOS", "EulerOS"}
+// platformPattern is what IMS takes as __platform: the reference's twelve values are examples,
+// and IMS adds platforms over time (openEuler, Huawei Cloud EulerOS, Kylin, ...).
+var platformPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ._()-]{0,63}$`)
+
+// platformFilter matches __platform exactly, case-sensitively, like the closed sets.
+func platformFilter(v string) (matcher, error) {
+	if !platformPattern.MatchString(v) {
+		return nil, fmt.Errorf("%q is not a platform name", v)
+	}
+	return exact("__platform")(v)
+}
 
 // registeredFilter: ordinary users only ever see registered images (the
 // listing already hides the others), so "true" is the only value.

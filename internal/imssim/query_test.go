@@ -51,7 +51,8 @@ func TestBadRequests(t *testing.T) {
 		{"container_format=ovf", "container_format"},
 		{"disk_format=vmdk", "disk_format"},
 		{"__os_bit=16", "__os_bit"},
-		{"__platform=oracle%20linux", "__platform"},
+		{"__platform=1Ubuntu", "__platform"}, // open, but a name
+		{"__platform=Ubuntu%3Brm", "__platform"},
 		{"__os_type=linux", "__os_type"},
 		{"virtual_env_type=Docker", "virtual_env_type"},
 		{"architecture=aarch64", "architecture"},

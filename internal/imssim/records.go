@@ -112,6 +112,19 @@ func makePublic(img Image) {
 	img["__lazyloading"] = "true"
 }
 
+// marketOwner is the project that publishes KooGallery images.
+const marketOwner = "c3d9f6e2a1b84f0e9d7c5b3a1f2e4d6c"
+
+// makeMarket turns a record into a KooGallery (marketplace) image: public, not protected,
+// with a product code; __is_offshelved says whether it was withdrawn.
+func makeMarket(img Image) {
+	img["owner"] = marketOwner
+	img["__imagetype"] = "market"
+	img["visibility"] = "public"
+	img["protected"] = false
+	img["__system_support_market"] = true
+}
+
 // makePrivate turns a record into a private image of owner.
 func makePrivate(img Image, owner string) {
 	img["owner"] = owner
