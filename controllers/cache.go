@@ -1,8 +1,26 @@
 package controllers
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 )
+
+// CacheOptions are the manager's cache settings: objects trimmed by CacheTransform, and
+// ConfigMaps cached (and watched) only when they carry the operator's managed-by label, i.e.
+// its export ConfigMaps, not every ConfigMap in the cluster.
+func CacheOptions() cache.Options {
+	return cache.Options{
+		DefaultTransform: CacheTransform,
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{imsv1.LabelManagedBy: imsv1.ManagedByValue})},
+		},
+	}
+}
 
 // CacheTransform trims objects before they enter the manager's cache. Secrets are watched as
 // metadata only, and even that is trimmed to name and version: kubectl's

@@ -43,3 +43,18 @@ func (r *ImageQueryReconciler) announce(q *imsv1.ImageQuery, prevReady *metav1.C
 			len(m.InvalidIDs), truncate(m.InvalidIDs[0], 64))
 	}
 }
+
+// announceLatest says when the latest image changed to another one (old → new, ID and name),
+// and, for a query that exports it, when a sync matched nothing: the export keeps its last
+// values. That warning comes once per spell of no match, and again after a spec change.
+func (r *ImageQueryReconciler) announceLatest(q *imsv1.ImageQuery, change *latestChange, prevLatest *imsv1.ImageSummary, prevReady *metav1.Condition) {
+	if change != nil {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventLatestImageChanged, "Sync",
+			"Latest image changed from %s (%s) to %s (%s)", change.From.ID, change.From.Name, change.To.ID, change.To.Name)
+	}
+	specChanged := prevReady == nil || prevReady.ObservedGeneration != q.Generation
+	if q.Status.LatestImage == nil && q.Spec.Export != nil && (prevLatest != nil || specChanged) {
+		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventNoLatestImage, "Sync",
+			"No image matched: ConfigMap %s keeps its last values", q.Spec.Export.ConfigMapName)
+	}
+}

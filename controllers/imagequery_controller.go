@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
-	"regexp"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -99,6 +98,10 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuer
 	}
 	now := r.Clock.Now()
 	if wait := r.untilDue(q, secretVersion, now); wait > 0 {
+		// Not due, but an export ConfigMap edited or deleted by hand is put back now.
+		if f := r.export(ctx, q); f != nil {
+			return r.failed(ctx, q, meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy(), f)
+		}
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	if meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady) == nil {
@@ -120,11 +123,18 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	firstSync := q.Status.LastSyncTime == nil
 	q.Status.LastHandledRequestedAt = requestedAt(q)
 
-	images, region, err := r.list(ctx, q)
+	listing, region, err := r.list(ctx, q)
+	var matched matchResult
+	if err == nil {
+		var mf *syncFailure
+		if matched, mf = match(&q.Spec, listing, r.Clock.Now()); mf != nil {
+			err = mf
+		}
+	}
 	var mirrored mirrorResult
 	if err == nil {
 		m := &mirror{client: r.Client, live: r.APIReader}
-		if mirrored, err = m.apply(ctx, q, region, images); err != nil {
+		if mirrored, err = m.apply(ctx, q, region, matched.Images); err != nil {
 			err = &syncFailure{Reason: imsv1.ReasonMirrorFailed, Message: err.Error(), Err: err}
 		}
 	}
@@ -136,23 +146,35 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	observeSync(r.Clock.Since(start), f)
 
 	if f != nil {
-		markFailed(q, f)
-		r.announceFailure(q, prevReady, f)
-		log.Info("sync failed", "reason", f.Reason, "terminal", f.Terminal, "error", f.Message)
-		if f.Terminal {
-			return ctrl.Result{RequeueAfter: r.interval(q)}, nil
-		}
-		return ctrl.Result{}, f // the controller's rate limiter backs off
+		return r.failed(ctx, q, prevReady, f)
 	}
 
-	recordListing(q, images, r.Clock.Now())
+	prevLatest := q.Status.LatestImage
+	change := recordListing(q, matched, r.Clock.Now())
 	q.Status.Region = region
-	matched := imagesMatched(len(images))
-	markSynced(q, matched)
 	observeMatched(q)
-	r.announce(q, prevReady, firstSync, matched, mirrored)
-	log.Info("synced", "matched", len(images), "added", mirrored.Added, "removed", mirrored.Removed, "writes", mirrored.Written)
+	observeLatest(q)
+	r.announceLatest(q, change, prevLatest, prevReady)
+	if f := r.export(ctx, q); f != nil {
+		return r.failed(ctx, q, prevReady, f)
+	}
+	summary := imagesMatched(len(matched.Images))
+	markSynced(q, summary)
+	r.announce(q, prevReady, firstSync, summary, mirrored)
+	log.Info("synced", "matched", len(matched.Images), "added", mirrored.Added, "removed", mirrored.Removed, "writes", mirrored.Written)
 	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, r.Clock.Now())}, nil
+}
+
+// failed records a failed sync or export. A terminal failure waits for a change (or the
+// next interval); a transient one comes back through the controller's rate limiter.
+func (r *ImageQueryReconciler) failed(ctx context.Context, q *imsv1.ImageQuery, prevReady *metav1.Condition, f *syncFailure) (ctrl.Result, error) {
+	markFailed(q, f)
+	r.announceFailure(q, prevReady, f)
+	logf.FromContext(ctx).Info("sync failed", "reason", f.Reason, "terminal", f.Terminal, "error", f.Message)
+	if f.Terminal {
+		return ctrl.Result{RequeueAfter: r.interval(q)}, nil
+	}
+	return ctrl.Result{}, f // the controller's rate limiter backs off
 }
 
 func imagesMatched(n int) string {
@@ -162,8 +184,8 @@ func imagesMatched(n int) string {
 	return fmt.Sprintf("%d images matched", n)
 }
 
-// list runs the whole IMS listing and applies nameRegex. Any error means no result at all;
-// it is a *syncFailure unless the context ended.
+// list runs the whole IMS listing, unfiltered by the operator (match does that). Any error
+// means no result at all; it is a *syncFailure unless the context ended.
 func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([]*ims.Image, string, error) {
 	region := q.Spec.Region
 	if region == "" {
@@ -174,13 +196,6 @@ func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([
 		return nil, region, err
 	}
 	q.Status.SecretResourceVersion = secretVersion
-	var nameRE *regexp.Regexp
-	if q.Spec.NameRegex != "" {
-		if nameRE, err = regexp.Compile(q.Spec.NameRegex); err != nil {
-			// The CRD refuses invalid expressions; this guards objects stored before that rule.
-			return nil, region, &syncFailure{Reason: imsv1.ReasonInvalidNameRegex, Message: err.Error(), Terminal: true, Err: err}
-		}
-	}
 	cloud, err := r.regionClient(region, creds)
 	if err != nil {
 		return nil, region, &syncFailure{Reason: imsv1.ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
@@ -193,9 +208,7 @@ func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([
 			}
 			return nil, region, listFailure(err)
 		}
-		if nameRE == nil || nameRE.MatchString(img.Name) {
-			images = append(images, img)
-		}
+		images = append(images, img)
 	}
 	return images, region, nil
 }
@@ -203,7 +216,8 @@ func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([
 // untilDue is how long until q's next sync; zero or less means now. A sync is due when the
 // spec, the requested-at annotation or the Secret changed, after a failure, and every
 // refreshInterval after the last sync, plus a fixed per-query jitter of up to 10% so that a
-// restart does not fire every query at once.
+// restart does not fire every query at once, or sooner when an image that was too young for
+// minAge comes of age.
 func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion string, now time.Time) time.Duration {
 	ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady)
 	switch {
@@ -217,6 +231,10 @@ func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion strin
 	interval := r.interval(q)
 	j := jitter(string(q.UID), interval)
 	next := q.Status.LastSyncTime.Add(interval + j)
+	// minAge: an image listed too young is picked up when it comes of age.
+	if t := q.Status.NextComingOfAgeTime; t != nil && t.Time.Before(next) {
+		next = t.Time
+	}
 	// Queries that fell due while the operator was down are spread over the first 10% of their
 	// interval after it starts, not fired all at once.
 	if restart := r.started.Add(j); next.Before(restart) {

@@ -21,7 +21,8 @@ import (
 const secretRefIndex = "spec.credentialsSecretRef.name"
 
 // SetupWithManager registers the controller. It reacts to spec and annotation changes (not to
-// its own status writes), and to changes of a referenced Secret, whose metadata alone is watched.
+// its own status writes), to changes of a referenced Secret, whose metadata alone is watched,
+// and to changes of the export ConfigMaps it owns.
 func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent int) error {
 	r.started = r.Clock.Now()
 	err := mgr.GetFieldIndexer().IndexField(context.Background(), &imsv1.ImageQuery{}, secretRefIndex,
@@ -46,6 +47,8 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 			builder.OnlyMetadata, builder.WithPredicates(predicate.LabelChangedPredicate{}))
 	}
 	return b.
+		// The export ConfigMaps: one edited or deleted by hand is put back.
+		Owns(&corev1.ConfigMap{}).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: maxConcurrent,
 			// Transient IMS errors come back here, after the client's own retries: back off

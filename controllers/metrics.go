@@ -1,9 +1,11 @@
 package controllers
 
 import (
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
@@ -23,10 +25,20 @@ var (
 		Name: "ims_operator_matched_images",
 		Help: "Images matched by an ImageQuery in its last complete sync.",
 	}, []string{"namespace", "name"})
+
+	latestImageInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ims_operator_latest_image_info",
+		Help: "1 for the latest image of each ImageQuery that has one (status.latestImage).",
+	}, []string{"namespace", "name", "image_id", "image_name"})
+
+	latestImageCreated = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ims_operator_latest_image_created_timestamp_seconds",
+		Help: "createdAt of the latest image of each ImageQuery, in seconds since the epoch.",
+	}, []string{"namespace", "name"})
 )
 
 func init() {
-	metrics.Registry.MustRegister(ims.RequestsTotal, syncDuration, matchedImages)
+	metrics.Registry.MustRegister(ims.RequestsTotal, syncDuration, matchedImages, latestImageInfo, latestImageCreated)
 }
 
 func observeSync(d time.Duration, f *syncFailure) {
@@ -41,6 +53,39 @@ func observeMatched(q *imsv1.ImageQuery) {
 	matchedImages.WithLabelValues(q.Namespace, q.Name).Set(float64(q.Status.MatchedImages))
 }
 
+// publishedLatest remembers the image of each query's info series, so that a change swaps
+// the series without a moment in which the query has none.
+var publishedLatest sync.Map // types.NamespacedName -> [2]string{id, name}
+
+// observeLatest publishes q's latest image: one info series per query, the old one deleted
+// when the latest image changes (or goes), and its creation time.
+func observeLatest(q *imsv1.ImageQuery) {
+	key := types.NamespacedName{Namespace: q.Namespace, Name: q.Name}
+	latest := q.Status.LatestImage
+	if latest == nil {
+		forgetLatest(q.Namespace, q.Name)
+		return
+	}
+	latestImageInfo.WithLabelValues(q.Namespace, q.Name, latest.ID, latest.Name).Set(1)
+	if old, ok := publishedLatest.Swap(key, [2]string{latest.ID, latest.Name}); ok && old != [2]string{latest.ID, latest.Name} {
+		ids := old.([2]string)
+		latestImageInfo.DeleteLabelValues(q.Namespace, q.Name, ids[0], ids[1])
+	}
+	if created, ok := parseIMSTime(latest.CreatedAt); ok {
+		latestImageCreated.WithLabelValues(q.Namespace, q.Name).Set(float64(created.Unix()))
+	} else {
+		latestImageCreated.DeleteLabelValues(q.Namespace, q.Name)
+	}
+}
+
+func forgetLatest(namespace, name string) {
+	publishedLatest.Delete(types.NamespacedName{Namespace: namespace, Name: name})
+	query := prometheus.Labels{"namespace": namespace, "name": name}
+	latestImageInfo.DeletePartialMatch(query)
+	latestImageCreated.DeletePartialMatch(query)
+}
+
 func forgetQueryMetrics(namespace, name string) {
 	matchedImages.DeleteLabelValues(namespace, name)
+	forgetLatest(namespace, name)
 }

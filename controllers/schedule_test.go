@@ -72,6 +72,20 @@ func TestUntilDue(t *testing.T) {
 	if wait := r.untilDue(q, "7", now); wait < 56*time.Minute {
 		t.Errorf("refreshInterval 1h: due in %v", wait)
 	}
+
+	// minAge: an image too young at the last sync comes of age before the interval is up.
+	q.Status.NextComingOfAgeTime = &metav1.Time{Time: now.Add(5 * time.Minute)}
+	if wait := r.untilDue(q, "7", now); wait != 5*time.Minute {
+		t.Errorf("an image comes of age in 5m: due in %v", wait)
+	}
+	q.Status.NextComingOfAgeTime = &metav1.Time{Time: now.Add(-time.Second)}
+	if wait := r.untilDue(q, "7", now); wait > 0 {
+		t.Errorf("an image came of age: due in %v, want now", wait)
+	}
+	q.Status.NextComingOfAgeTime = &metav1.Time{Time: now.Add(3 * time.Hour)}
+	if wait := r.untilDue(q, "7", now); wait > time.Hour {
+		t.Errorf("an image comes of age after the interval: due in %v, want the interval", wait)
+	}
 }
 
 // Jitter spreads queries over the first 10% of the interval, stably per query.

@@ -12,26 +12,61 @@ import (
 // DefaultMaxStatusImages is how many summaries status.images holds when the spec does not say.
 const DefaultMaxStatusImages = 100
 
-// recordListing writes a complete listing into the status: the count, the first
-// maxStatusImages summaries in the query's sort order, and the newest image.
-func recordListing(q *imsv1.ImageQuery, images []*ims.Image, now time.Time) {
+// recordListing writes a complete sync's matches into the status: the count, the first
+// maxStatusImages summaries in the query's sort order, the latest image (and the previous
+// one when it changed), and when the next too-young image comes of age. It returns the
+// change of latest image, nil when there is none to announce.
+func recordListing(q *imsv1.ImageQuery, res matchResult, now time.Time) *latestChange {
 	limit := DefaultMaxStatusImages
 	if q.Spec.MaxStatusImages != nil {
 		limit = int(*q.Spec.MaxStatusImages)
 	}
 	var summaries []imsv1.ImageSummary
-	for _, img := range images[:min(limit, len(images))] {
+	for _, img := range res.Images[:min(limit, len(res.Images))] {
 		summaries = append(summaries, summary(img))
 	}
-	q.Status.MatchedImages = int32(len(images))
+	q.Status.MatchedImages = int32(len(res.Images))
 	q.Status.Images = summaries
-	q.Status.LatestImage = nil
-	if latest := newest(images); latest != nil {
-		s := summary(latest)
-		q.Status.LatestImage = &s
+	change := recordLatest(&q.Status, res.Latest)
+	q.Status.NextComingOfAgeTime = nil
+	if !res.ComesOfAge.IsZero() {
+		// Rounded up: the status keeps whole seconds, and a sync a hair early would find the
+		// image still too young.
+		t := metav1.NewTime(res.ComesOfAge.Add(time.Second - 1).Truncate(time.Second))
+		q.Status.NextComingOfAgeTime = &t
 	}
 	t := metav1.NewTime(now.Truncate(time.Second))
 	q.Status.LastSyncTime = &t
+	return change
+}
+
+// latestChange is a change of latest image to another image ID.
+type latestChange struct{ From, To imsv1.ImageSummary }
+
+// recordLatest sets latestImage and keeps previousLatestImage: the image consumers saw before
+// the latest one. While nothing matches, latestImage is empty and previousLatestImage holds
+// the last latest image (the export keeps its values too), so that the next match is
+// announced as a change from it.
+func recordLatest(st *imsv1.ImageQueryStatus, img *ims.Image) *latestChange {
+	old := st.LatestImage
+	if img == nil {
+		if old != nil {
+			st.PreviousLatestImage = old
+		}
+		st.LatestImage = nil
+		return nil
+	}
+	s := summary(img)
+	st.LatestImage = &s
+	seen := old
+	if seen == nil {
+		seen = st.PreviousLatestImage
+	}
+	if seen == nil || seen.ID == s.ID {
+		return nil // the first pick, the same image, or the same image back
+	}
+	st.PreviousLatestImage = seen.DeepCopy()
+	return &latestChange{From: *seen, To: s}
 }
 
 func parseIMSTime(s string) (time.Time, bool) {

@@ -84,10 +84,15 @@ func TestInvalidImageQueriesAreRefused(t *testing.T) {
 			want: []string{"spec.filter.osBit", "Unsupported value", `"64"`}},
 		{name: "os-bit-integer", spec: `filter: {osBit: 64}`,
 			want: []string{"spec.filter.osBit", "must be of type string"}},
-		{name: "platform", spec: `filter: {platform: Oracle_Linux}`,
-			want: []string{"spec.filter.platform", "Unsupported value", `"Oracle Linux"`}, kubectl: true},
-		{name: "platform-case", spec: `filter: {platform: ubuntu}`,
-			want: []string{"spec.filter.platform", "Unsupported value"}},
+		// platform is open, but a name: letters first, then letters, digits, " ._()-".
+		{name: "platform", spec: `filter: {platform: "Ubuntu; rm -rf /"}`,
+			want: []string{"spec.filter.platform", "should match"}, kubectl: true},
+		{name: "platform-digit-first", spec: `filter: {platform: 1Ubuntu}`,
+			want: []string{"spec.filter.platform", "should match"}},
+		{name: "platform-ampersand", spec: `filter: {platform: "Ubuntu&__imagetype=private"}`,
+			want: []string{"spec.filter.platform", "should match"}},
+		{name: "platform-long", spec: fmt.Sprintf("filter: {platform: %q}", "P"+long(64)),
+			want: []string{"spec.filter.platform", "Too long"}},
 		{name: "os-type", spec: `filter: {osType: linux}`,
 			want: []string{"spec.filter.osType", "Unsupported value", `"Linux"`}},
 		{name: "member-status", spec: `filter: {visibility: shared, memberStatus: declined}`,
@@ -158,6 +163,42 @@ func TestInvalidImageQueriesAreRefused(t *testing.T) {
 			want: []string{"spec.credentialsSecretRef.name", "Required value"}},
 		{name: "secret-ref-empty-name", spec: `credentialsSecretRef: {name: ""}`,
 			want: []string{"spec.credentialsSecretRef.name"}},
+
+		// Picking an image: minAge, exclude, latestBy, export.
+		{name: "min-age-negative", spec: `minAge: -1h`,
+			want: []string{"spec.minAge", "should match"}, kubectl: true},
+		{name: "min-age-unparsable", spec: `minAge: a week`,
+			want: []string{"spec.minAge", "should match"}},
+		{name: "min-age-days", spec: `minAge: 7d`,
+			want: []string{"spec.minAge", "should match"}},
+		{name: "min-age-number", spec: `minAge: 3600`,
+			want: []string{"spec.minAge", "must be of type string"}},
+		{name: "min-age-overflow", spec: `minAge: 99999999999999h`,
+			want: []string{"spec.minAge"}},
+		{name: "exclude-name-regex-invalid", spec: `exclude: {nameRegex: "rc[0-9"}`,
+			want: []string{"spec.exclude.nameRegex", "exclude.nameRegex must be a valid RE2 regular expression"}, kubectl: true},
+		{name: "exclude-name-regex-long", spec: fmt.Sprintf("exclude: {nameRegex: %q}", long(257)),
+			want: []string{"spec.exclude.nameRegex", "Too long"}},
+		{name: "exclude-too-many-ids", spec: fmt.Sprintf("exclude: {ids: [%s]}", excludedIDs(imsv1.MaxExcludedIDs+1)),
+			want: []string{"spec.exclude.ids", "Too many", "256"}},
+		{name: "exclude-id-empty", spec: `exclude: {ids: [""]}`,
+			want: []string{"spec.exclude.ids[0]"}},
+		{name: "exclude-id-duplicate", spec: `exclude: {ids: [a, a]}`,
+			want: []string{"spec.exclude.ids[1]", "Duplicate value"}},
+		{name: "latest-by-unknown", spec: `latestBy: semver`,
+			want: []string{"spec.latestBy", "Unsupported value", `"nameVersion"`}, kubectl: true},
+		{name: "latest-by-version-without-regex", spec: `latestBy: nameVersion`,
+			want: []string{"spec.latestBy", "latestBy: nameVersion needs a capture group"}, kubectl: true},
+		{name: "latest-by-version-without-group", spec: `{latestBy: nameVersion, nameRegex: '^Ubuntu \d+'}`,
+			want: []string{"spec.latestBy", "latestBy: nameVersion needs a capture group"}},
+		{name: "export-name-invalid", spec: `export: {configMapName: My_Image}`,
+			want: []string{"spec.export.configMapName", "should match"}, kubectl: true},
+		{name: "export-name-missing", spec: `export: {}`,
+			want: []string{"spec.export.configMapName", "Required value"}},
+		{name: "export-name-long", spec: fmt.Sprintf("export: {configMapName: %q}", long(254)),
+			want: []string{"spec.export.configMapName", "Too long"}},
+		{name: "export-name-path", spec: `export: {configMapName: ../kube-system/x}`,
+			want: []string{"spec.export.configMapName", "should match"}},
 
 		// Rules across fields (CEL).
 		{name: "member-status-alone", spec: `filter: {memberStatus: accepted}`,
@@ -262,6 +303,18 @@ func TestValidImageQueryEdgeCasesAreAccepted(t *testing.T) {
 		{"refresh-fraction", `refreshInterval: 1.5h`},
 		{"member-status-shared", `filter: {memberStatus: accepted, visibility: shared, imageType: shared}`},
 		{"oracle-linux", `filter: {platform: Oracle Linux}`},
+		{"platform-open-euler", `filter: {platform: openEuler}`},
+		{"platform-hce", `filter: {platform: Huawei Cloud EulerOS}`},
+		{"platform-punctuation", `filter: {platform: "Kylin V10 (SP3)_x86-64.2"}`},
+		{"image-type-market", `filter: {imageType: market}`},
+		{"min-age", `minAge: 168h`},
+		{"min-age-zero", `minAge: 0s`},
+		{"min-age-compound", `minAge: 1h30m`},
+		{"exclude", fmt.Sprintf("exclude: {ids: [%s], nameRegex: '-rc\\d+$'}", excludedIDs(imsv1.MaxExcludedIDs))},
+		{"latest-by-created-at", `latestBy: createdAt`},
+		{"latest-by-name-version", `{latestBy: nameVersion, nameRegex: '^Ubuntu (\d+\.\d+) server'}`},
+		{"latest-by-non-capturing-only", `{latestBy: nameVersion, nameRegex: '^Ubuntu (?:\d+)'}`}, // the operator stalls it
+		{"export", `export: {configMapName: ubuntu-latest.v1}`},
 		{"os-bit-32", `filter: {osBit: "32"}`},
 		{"kvm-gpu-alone", `filter: {supportKVMGPUType: V100}`},
 		{"kvm-gpu-xen-false", `filter: {supportKVMGPUType: V100, supportXen: false, supportKVM: false}`},
@@ -295,6 +348,15 @@ func TestValidImageQueryEdgeCasesAreAccepted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// excludedIDs is n distinct image IDs as a YAML flow sequence's items.
+func excludedIDs(n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)
+	}
+	return strings.Join(ids, ", ")
 }
 
 // notIn returns the path of the first value of sent that stored does not hold equally.

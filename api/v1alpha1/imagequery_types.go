@@ -323,19 +323,13 @@ type ImageQuerySpec struct {
 	// the latest; a tie goes to the newer createdAt.
 	// +kubebuilder:validation:Enum=createdAt;nameVersion
 	// +optional
-	LatestBy string `json:"latestBy,omitempty"`
+	LatestBy LatestBy `json:"latestBy,omitempty"`
 
 	// export keeps a ConfigMap in this namespace holding the latest image, for tools that
 	// read ConfigMaps (Flux valuesFrom, Kustomize, Crossplane, scripts).
 	// +optional
 	Export *ExportSpec `json:"export,omitempty"`
 }
-
-// Values of spec.latestBy.
-const (
-	LatestByCreatedAt   = "createdAt"
-	LatestByNameVersion = "nameVersion"
-)
 
 // MaxExcludedIDs bounds spec.exclude.ids.
 const MaxExcludedIDs = 256

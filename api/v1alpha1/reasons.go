@@ -25,7 +25,8 @@ const (
 	// ReasonInvalidCredentials: the Secret's keys are incomplete or mixed, or there are no
 	// usable credentials at all.
 	ReasonInvalidCredentials = "InvalidCredentials"
-	// ReasonInvalidNameRegex: spec.nameRegex does not compile.
+	// ReasonInvalidNameRegex: spec.nameRegex or spec.exclude.nameRegex does not compile, or
+	// latestBy: nameVersion has no capture group to read the version from.
 	ReasonInvalidNameRegex = "InvalidNameRegex"
 	// ReasonThrottled: IMS answered 429.
 	ReasonThrottled = "Throttled"
@@ -71,6 +72,11 @@ const (
 	// ReasonCredentialsUnavailable: IAM or the ECS metadata service failed in a way that may
 	// pass (5xx, 429, network, a malformed answer); retried.
 	ReasonCredentialsUnavailable = "CredentialsUnavailable"
+	// ReasonExportConflict: the ConfigMap named by spec.export exists and is not owned by the
+	// ImageQuery; the operator leaves it alone.
+	ReasonExportConflict = "ExportConflict"
+	// ReasonExportFailed: writing the export ConfigMap failed.
+	ReasonExportFailed = "ExportFailed"
 )
 
 // Event reasons on ImageQuery. A failed sync is announced as a Warning whose reason is the
@@ -86,4 +92,9 @@ const (
 	EventCloudImageRejected = "CloudImageRejected"
 	// EventInvalidImageID (Warning): an IMS image ID is not a valid object name.
 	EventInvalidImageID = "InvalidImageID"
+	// EventLatestImageChanged (Normal): status.latestImage changed to another image ID.
+	EventLatestImageChanged = "LatestImageChanged"
+	// EventNoLatestImage (Warning): a sync of a query with spec.export matched nothing; the
+	// ConfigMap keeps its last values.
+	EventNoLatestImage = "NoLatestImage"
 )

@@ -59,3 +59,13 @@ const (
 	TimeEqual          TimeOperator = "eq"
 	TimeNotEqual       TimeOperator = "neq"
 )
+
+// LatestBy is how status.latestImage is chosen among the matches (spec.latestBy).
+type LatestBy string
+
+const (
+	// LatestByCreatedAt picks the newest createdAt (the default).
+	LatestByCreatedAt LatestBy = "createdAt"
+	// LatestByNameVersion picks the highest version in the first capture group of nameRegex.
+	LatestByNameVersion LatestBy = "nameVersion"
+)
