@@ -28,6 +28,11 @@ func TestSamplesSyncTheCommonQueries(t *testing.T) {
 				str(i, "__support_arm") != "true" && str(i, "status") == "active" && str(i, "__support_kvm") == "true" &&
 				regexp.MustCompile(`^Ubuntu 2[2-9]\.`).MatchString(str(i, "name"))
 		},
+		"ubuntu-lts": func(i imssim.Image) bool {
+			return str(i, "__imagetype") == "gold" && str(i, "__platform") == "Ubuntu" &&
+				str(i, "__support_arm") != "true" && str(i, "status") == "active" && str(i, "__support_kvm") == "true" &&
+				regexp.MustCompile(`^Ubuntu (\d+\.04) server 64bit$`).MatchString(str(i, "name"))
+		},
 		"private-images": func(i imssim.Image) bool { return str(i, "owner") == imssim.DemoProjectID },
 		"shared-accepted": func(i imssim.Image) bool {
 			return str(i, "member_status") == "accepted" && str(i, "visibility") == "shared" && str(i, "__imagetype") == "shared"

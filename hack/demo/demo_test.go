@@ -124,6 +124,13 @@ func checkOutput(t *testing.T, name, out string) {
 	if len(section(t, out, "get cloudimages -L")) < 2 {
 		t.Errorf("%s: no CloudImages listed", name)
 	}
+	// The exported ConfigMap holds the highest soaked Ubuntu LTS version of the catalog.
+	exported := strings.Join(section(t, out, "get configmap ubuntu-lts-image -o yaml"), "\n")
+	for _, want := range []string{"imageName: Ubuntu 22.04 server 64bit", "app.kubernetes.io/managed-by: ims-operator", "kind: ImageQuery"} {
+		if !strings.Contains(exported, want) {
+			t.Errorf("%s: the exported ConfigMap lacks %q:\n%s", name, want, exported)
+		}
+	}
 	match(t, out, `(?m)^KUBECONFIG=\S+/kubeconfig \S*kubectl get imagecatalog$`)
 }
 

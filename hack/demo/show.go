@@ -46,7 +46,8 @@ func (d *demo) kubectlOutput(ctx context.Context, args ...string) (string, error
 }
 
 // show prints what a user wants to see once every sample is Ready: the queries, the images
-// with a few labels as columns, and the two kinds of query another controller would make.
+// with a few labels as columns, the two kinds of query another controller would make, and the
+// ConfigMap a query exports for tools that read ConfigMaps.
 func (d *demo) show(ctx context.Context) error {
 	d.section("What the operator made")
 	steps := []struct {
@@ -57,6 +58,8 @@ func (d *demo) show(ctx context.Context) error {
 		{15, []string{"get", "cloudimages", "-L", "ims.imagecatalog.io/platform,ims.imagecatalog.io/image-type,ims.imagecatalog.io/visibility"}},
 		{0, []string{"get", "cloudimages", "-l", "ims.imagecatalog.io/platform=Ubuntu,ims.imagecatalog.io/architecture=x86"}},
 		{0, []string{"get", "cloudimages", "--field-selector", "image.platform=CentOS"}},
+		// The sample ubuntu-lts exports its latest image (minAge, latestBy, exclude) here.
+		{0, []string{"get", "configmap", "ubuntu-lts-image", "-o", "yaml"}},
 	}
 	for _, s := range steps {
 		if err := d.kubectl(ctx, s.head, s.args...); err != nil {
