@@ -86,6 +86,7 @@ func sorted(ids ...string) []string { return slices.Sorted(slices.Values(ids)) }
 // minAge hides a fresh image, and the query picks it up by itself when it comes of age, long
 // before its refreshInterval.
 func TestMinAgeHidesAFreshImageUntilItComesOfAge(t *testing.T) {
+	integration(t)
 	ns, project := newNamespace(t), testProject()
 	old := putImage(t, project, "base-2025", time.Now().Add(-30*24*time.Hour))
 	fresh := putImage(t, project, "base-today", time.Now())
@@ -114,6 +115,7 @@ func TestMinAgeHidesAFreshImageUntilItComesOfAge(t *testing.T) {
 // exclude drops images by ID and by name; CloudImages, status and the query label follow the
 // matched set, and changing exclude syncs at once.
 func TestExcludeByIDAndName(t *testing.T) {
+	integration(t)
 	ns, project := newNamespace(t), testProject()
 	now := time.Now()
 	good := putImage(t, project, "node-1.30", now.Add(-72*time.Hour))
@@ -141,6 +143,7 @@ func TestExcludeByIDAndName(t *testing.T) {
 
 // latestBy: nameVersion picks by the version in the name, against the upload order.
 func TestLatestByNameVersionOnTheControlPlane(t *testing.T) {
+	integration(t)
 	ns, project := newNamespace(t), testProject()
 	now := time.Now()
 	v132 := putImage(t, project, "caphw-hwi-2204-v1.32.0-1767139200", now.Add(-72*time.Hour))
@@ -162,6 +165,7 @@ func TestLatestByNameVersionOnTheControlPlane(t *testing.T) {
 // A regex whose groups are all non-capturing passes the API server's check for a '(' but has
 // no version to read: the query stalls with InvalidNameRegex, and nothing is mirrored.
 func TestNameVersionWithoutCaptureStalls(t *testing.T) {
+	integration(t)
 	ns, project := newNamespace(t), testProject()
 	putImage(t, project, "Ubuntu 22.04 server", time.Now().Add(-time.Hour))
 	createQuery(t, projectQuery(ns, "no-capture", project, imsv1.ImageQuerySpec{
@@ -180,6 +184,7 @@ func TestNameVersionWithoutCaptureStalls(t *testing.T) {
 // Normal LatestImageChanged event names both, and the metrics follow; a sync with the same
 // latest image changes none of these; deleting the query removes its series.
 func TestLatestImageChangeIsRecordedAnnouncedAndMeasured(t *testing.T) {
+	integration(t)
 	ns, project := newNamespace(t), testProject()
 	created := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
 	first := putImage(t, project, "app-base-1", created)
@@ -317,6 +322,7 @@ func waitConfigMapGone(t *testing.T, ns, name string) {
 // deletion by hand, moved on rename, deleted when export is removed and, by the garbage
 // collector, with the query.
 func TestExportConfigMap(t *testing.T) {
+	integration(t)
 	ns, project := newNamespace(t), testProject()
 	image := putImage(t, project, "export-base", time.Now().Add(-time.Hour))
 	createQuery(t, projectQuery(ns, "exported", project, imsv1.ImageQuerySpec{
@@ -358,6 +364,7 @@ func TestExportConfigMap(t *testing.T) {
 
 // A sync that matches nothing leaves the export's values in place and says so.
 func TestNoMatchKeepsTheExport(t *testing.T) {
+	integration(t)
 	ns, project := newNamespace(t), testProject()
 	image := putImage(t, project, "keep-base", time.Now().Add(-time.Hour))
 	createQuery(t, projectQuery(ns, "keeper", project, imsv1.ImageQuerySpec{
@@ -384,6 +391,7 @@ func TestNoMatchKeepsTheExport(t *testing.T) {
 // A ConfigMap of the export's name that the query does not own is never touched, labelled
 // with the operator's label or not: the query stalls with ExportConflict, naming it.
 func TestExportConflictLeavesAForeignConfigMapAlone(t *testing.T) {
+	integration(t)
 	for _, labelled := range []bool{false, true} {
 		t.Run(fmt.Sprintf("labelled=%v", labelled), func(t *testing.T) {
 			ns, project := newNamespace(t), testProject()
@@ -426,6 +434,7 @@ func TestExportConflictLeavesAForeignConfigMapAlone(t *testing.T) {
 // imageType: market and the platforms newer than the reference reach IMS as written, and
 // match the simulator's market and openEuler images.
 func TestMarketImagesAndOpenPlatformsReachIMS(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	cases := []struct {
 		name  string
