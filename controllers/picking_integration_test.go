@@ -318,19 +318,26 @@ func waitConfigMapGone(t *testing.T, ns, name string) {
 	})
 }
 
+// startExport creates a query over one image of a project of its own, exporting to cmName,
+// and waits for its export.
+func startExport(t *testing.T, query, cmName string) (string, *imsv1.ImageQuery, *corev1.ConfigMap) {
+	t.Helper()
+	ns, project := newNamespace(t), testProject()
+	image := putImage(t, project, query+"-base", time.Now().Add(-time.Hour))
+	createQuery(t, projectQuery(ns, query, project, imsv1.ImageQuerySpec{
+		Export: &imsv1.ExportSpec{ConfigMapName: cmName},
+	}))
+	q := waitLatest(t, ns, query, image)
+	return ns, q, wantExport(t, q, cmName, *q.Status.LatestImage)
+}
+
 // The export ConfigMap: created with exactly the contract's keys, put back after an edit or a
 // deletion by hand, moved on rename, deleted when export is removed and, by the garbage
 // collector, with the query.
 func TestExportConfigMap(t *testing.T) {
 	integration(t)
-	ns, project := newNamespace(t), testProject()
-	image := putImage(t, project, "export-base", time.Now().Add(-time.Hour))
-	createQuery(t, projectQuery(ns, "exported", project, imsv1.ImageQuerySpec{
-		Export: &imsv1.ExportSpec{ConfigMapName: "node-image"},
-	}))
-	q := waitLatest(t, ns, "exported", image)
+	ns, q, cm := startExport(t, "exported", "node-image")
 	latest := *q.Status.LatestImage
-	cm := wantExport(t, q, "node-image", latest)
 
 	// Edited by hand: a value changed, a key added. Put back, extra key gone.
 	cm.Data["imageID"] = "tampered"
@@ -365,13 +372,8 @@ func TestExportConfigMap(t *testing.T) {
 // A sync that matches nothing leaves the export's values in place and says so.
 func TestNoMatchKeepsTheExport(t *testing.T) {
 	integration(t)
-	ns, project := newNamespace(t), testProject()
-	image := putImage(t, project, "keep-base", time.Now().Add(-time.Hour))
-	createQuery(t, projectQuery(ns, "keeper", project, imsv1.ImageQuerySpec{
-		Export: &imsv1.ExportSpec{ConfigMapName: "keeper-image"},
-	}))
-	q := waitLatest(t, ns, "keeper", image)
-	before := wantExport(t, q, "keeper-image", *q.Status.LatestImage)
+	ns, q, before := startExport(t, "keeper", "keeper-image")
+	image := latestID(q)
 
 	updateQuery(t, ns, "keeper", func(q *imsv1.ImageQuery) { q.Spec.NameRegex = "^nothing-matches-this$" })
 	q = waitLatest(t, ns, "keeper", "")
