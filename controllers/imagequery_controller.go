@@ -98,7 +98,10 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuer
 	}
 	now := r.Clock.Now()
 	if wait := r.untilDue(q, secretVersion, now); wait > 0 {
-		// Not due, but an export ConfigMap edited or deleted by hand is put back now.
+		// Not due, but the last sync's result stands: its metrics are published (after a
+		// restart too) and an export ConfigMap edited or deleted by hand is put back now.
+		observeMatched(q)
+		observeLatest(q)
 		if f := r.export(ctx, q); f != nil {
 			return r.failed(ctx, q, meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy(), f)
 		}
@@ -146,6 +149,10 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	observeSync(r.Clock.Since(start), f)
 
 	if f != nil {
+		// The last latest image still stands: its export is kept (put back if deleted).
+		if xf := r.export(ctx, q); xf != nil {
+			log.Info("export not kept", "reason", xf.Reason, "error", xf.Message)
+		}
 		return r.failed(ctx, q, prevReady, f)
 	}
 
