@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/imagecatalog/ims-operator/internal/ims"
@@ -50,5 +52,36 @@ func TestRegionEndpointsFallBackWhenUnreachable(t *testing.T) {
 		if ims.ClassOf(err) != ims.ClassNetwork {
 			t.Fatalf("--ims-endpoint not used: %v", err)
 		}
+	}
+}
+
+// A region's endpoint from the regions file (HUAWEICLOUD_SDK_REGIONS_FILE), as for a
+// dedicated region: the listing goes there.
+func TestRegionEndpointFromRegionsFile(t *testing.T) {
+	s := imssim.New(imssim.Options{Credentials: map[string]string{testAK: testSK}})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "regions.yaml")
+	if err := os.WriteFile(file, []byte("IMS:\n  - id: hcs-test-1\n    endpoint: "+srv.URL+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	endpoints, err := ims.NewEndpoints(func(k string) string {
+		return map[string]string{"HUAWEICLOUD_SDK_REGIONS_FILE": file}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &ImageQueryReconciler{IMS: IMSSettings{Endpoints: endpoints}, NewImageClient: fastRetryClient}
+	client, err := r.regionClient("hcs-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range client.ListImages(context.Background(), ims.ListImagesRequest{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.RequestCount() == 0 {
+		t.Fatal("no request reached the regions file's endpoint")
 	}
 }
