@@ -47,6 +47,10 @@ test: control-plane vet ## Run every test: unit, fuzz seeds, generated-file chec
 bench: ## Run the benchmarks.
 	go test -run '^$$' -bench . -benchmem ./...
 
+.PHONY: bench-mirror
+bench-mirror: control-plane build ## Mirror figures: the operator against client-go on one control plane (N=1,000 and 10,000, K=10 queries, churn); takes minutes.
+	go run ./hack/bench-mirror $(ARGS)
+
 .PHONY: fuzz
 fuzz: ## Fuzz response decoding and query encoding for a while each (FUZZTIME=30s).
 	go test -run '^$$' -fuzz FuzzDecodeImages -fuzztime $${FUZZTIME:-30s} ./internal/ims/

@@ -46,6 +46,9 @@ type options struct {
 	wiIdP, wiAudience      string
 	ecsMetadata            bool
 	ecsMetadataEndpoint    string
+	mirrorWorkers          int
+	imsQPS                 float64
+	imsBurst               int
 }
 
 func main() {
@@ -57,8 +60,11 @@ func main() {
 	flag.BoolVar(&o.secureMetrics, "metrics-secure", false, "Serve metrics over HTTPS, only to callers allowed to get /metrics (RBAC); config/default turns this on.")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas syncs.")
-	flag.Float64Var(&o.qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
-	flag.IntVar(&o.burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
+	flag.Float64Var(&o.qps, "kube-api-qps", 500, "Queries per second to the Kubernetes API server (API Priority and Fairness queues them fairly with other clients).")
+	flag.IntVar(&o.burst, "kube-api-burst", 1000, "Burst of queries to the Kubernetes API server.")
+	flag.IntVar(&o.mirrorWorkers, "mirror-workers", controllers.DefaultMirrorWorkers, "CloudImage writes one ImageQuery sync has in flight at once.")
+	flag.Float64Var(&o.imsQPS, "ims-qps", controllers.DefaultIMSQPS, "Most IMS requests per second for one set of credentials at one endpoint, shared by every query using them; 0 means no limit.")
+	flag.IntVar(&o.imsBurst, "ims-burst", controllers.DefaultIMSBurst, "IMS requests one set of credentials may send at once before --ims-qps paces them.")
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 2, "ImageQueries (and CloudImages) reconciled at once.")
 	flag.BoolVar(&o.managerCredsEverywhere, "manager-credentials-in-all-namespaces", false, "Let ImageQueries in every namespace use the manager's own credentials; by default only namespaces labelled ims.imagecatalog.io/manager-credentials=allowed may.")
 	flag.BoolVar(&o.allowSecretRefs, "allow-credentials-secret-ref", true, "Honour spec.credentialsSecretRef; false (the keyless install) reads no Secrets at all and stalls queries that name one.")
@@ -92,6 +98,12 @@ func run(o options) error {
 	}
 	if o.maxConcurrent < 1 {
 		return fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", o.maxConcurrent)
+	}
+	if o.imsQPS < 0 || o.imsBurst < 1 {
+		return fmt.Errorf("--ims-qps must be at least 0 and --ims-burst at least 1, got %g and %d", o.imsQPS, o.imsBurst)
+	}
+	if o.mirrorWorkers < 1 {
+		return fmt.Errorf("--mirror-workers must be at least 1, got %d", o.mirrorWorkers)
 	}
 	cfg := ctrl.GetConfigOrDie()
 	cfg.QPS, cfg.Burst = float32(o.qps), o.burst
@@ -139,6 +151,8 @@ func run(o options) error {
 		},
 		Credentials:    creds,
 		NewImageClient: controllers.NewImageClient,
+		Listings:       &controllers.Listings{QPS: o.imsQPS, Burst: o.imsBurst, Window: controllers.DefaultListingWindow},
+		MirrorWorkers:  o.mirrorWorkers,
 	}
 	if err := queries.SetupWithManager(mgr, o.maxConcurrent); err != nil {
 		return fmt.Errorf("setting up the ImageQuery controller: %w", err)

@@ -25,14 +25,24 @@ func CacheOptions() cache.Options {
 // CacheTransform trims objects before they enter the manager's cache. Secrets are watched as
 // metadata only, and even that is trimmed to name and version: kubectl's
 // last-applied-configuration annotation holds a Secret's data in plain text. Namespaces, also
-// metadata only, keep their labels: the manager-credentials label is read from them. Managed
-// fields are dropped everywhere; the operator never reads them, and they are most of an
-// object's size.
+// metadata only, keep their labels: the manager-credentials label is read from them.
+// CloudImages, metadata only too, keep their labels (claims) and of their annotations only
+// the content hash the mirror compares. Managed fields are dropped everywhere; the operator
+// never reads them, and they are most of an object's size.
 func CacheTransform(obj any) (any, error) {
 	if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
-		m.Annotations = nil
-		if m.Kind != "Namespace" { // the metadata informer sets the kind before this runs
-			m.Labels = nil
+		// The metadata informer sets the kind before this runs.
+		switch m.Kind {
+		case "Namespace":
+			m.Annotations = nil
+		case "CloudImage":
+			hash, ok := m.Annotations[imsv1.ContentHashAnnotation]
+			m.Annotations = nil
+			if ok {
+				m.Annotations = map[string]string{imsv1.ContentHashAnnotation: hash}
+			}
+		default:
+			m.Annotations, m.Labels = nil, nil
 		}
 	}
 	if o, ok := obj.(metav1.Object); ok {

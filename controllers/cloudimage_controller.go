@@ -4,6 +4,7 @@ import (
 	"context"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -30,7 +31,7 @@ type CloudImageReconciler struct {
 
 // Reconcile checks one CloudImage's claims.
 func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	ci := &imsv1.CloudImage{}
+	ci := cloudImageMeta() // claims are metadata: the cache holds nothing more
 	if err := r.Client.Get(ctx, req.NamespacedName, ci); err != nil || !ci.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -62,10 +63,11 @@ func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		// This reconcile removed the claim of a deleted query: delete if it was the last one.
 		m := &mirror{client: r.Client, live: r.APIReader}
 		err = m.releaseOrDelete(ctx, ci, updated)
-	} else if !sameContent(ci, updated) {
+	} else if !sameClaims(ci, updated) {
 		// No owner to drop, e.g. `kubectl delete --cascade=orphan`, where the garbage
 		// collector removed the reference on purpose: keep the object, drop stale labels.
-		err = r.Client.Update(ctx, updated)
+		m := &mirror{client: r.Client, live: r.APIReader}
+		err = m.patchClaims(ctx, ci, updated)
 	}
 	if apierrors.IsConflict(err) {
 		return ctrl.Result{}, nil // a newer version exists; its watch event brings it back here
@@ -104,15 +106,16 @@ func (r *CloudImageReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	})
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("cloudimage").
-		For(&imsv1.CloudImage{}, builder.WithPredicates(managed)).
+		For(&imsv1.CloudImage{}, builder.OnlyMetadata, builder.WithPredicates(managed)).
 		Watches(&imsv1.ImageQuery{}, handler.Funcs{DeleteFunc: r.claimsOfDeletedQuery}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent}).
 		Complete(r)
 }
 
 func (r *CloudImageReconciler) claimsOfDeletedQuery(ctx context.Context, e event.TypedDeleteEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-	var claimed imsv1.CloudImageList
-	err := r.Client.List(ctx, &claimed, client.InNamespace(e.Object.GetNamespace()),
+	claimed := &metav1.PartialObjectMetadataList{}
+	claimed.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImageList"))
+	err := r.Client.List(ctx, claimed, client.InNamespace(e.Object.GetNamespace()),
 		client.MatchingLabels{imsv1.QueryLabel(e.Object.GetName()): "true"})
 	if err != nil {
 		return

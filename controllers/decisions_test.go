@@ -18,6 +18,7 @@ import (
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
@@ -71,7 +72,7 @@ func newDecisionRig(t *testing.T, q *imsv1.ImageQuery, images ...*ims.Image) *de
 	utilruntime.Must(imsv1.AddToScheme(s))
 	rig := &decisionRig{cloud: &sliceImages{images: images}, events: events.NewFakeRecorder(100)}
 	countImage := func(obj client.Object) {
-		if _, ok := obj.(*imsv1.CloudImage); ok {
+		if gvk, _ := apiutil.GVKForObject(obj, s); gvk.Kind == "CloudImage" { // typed or metadata
 			rig.imageWrites++
 		}
 	}
@@ -88,6 +89,10 @@ func newDecisionRig(t *testing.T, q *imsv1.ImageQuery, images ...*ims.Image) *de
 			Delete: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.DeleteOption) error {
 				countImage(obj)
 				return c.Delete(ctx, obj, opts...)
+			},
+			Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, p client.Patch, opts ...client.PatchOption) error {
+				countImage(obj)
+				return c.Patch(ctx, obj, p, opts...)
 			},
 			SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
 				rig.statusPatches++
@@ -222,6 +227,7 @@ func TestSyncDecisions(t *testing.T) {
 					ci.Namespace = "ns"
 					ci.Labels[imsv1.QueryLabel("q")] = "true"
 					ci.OwnerReferences = []metav1.OwnerReference{ownerRef(q)}
+					ci.Annotations = map[string]string{imsv1.ContentHashAnnotation: contentHash(&ci)}
 					if err := rig.r.Client.Create(context.Background(), &ci); err != nil {
 						t.Fatal(err)
 					}

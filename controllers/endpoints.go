@@ -12,7 +12,8 @@ import (
 // regionClient builds the IMS client for a region: --ims-endpoint when set, else the region's
 // endpoints as the official SDK resolves them, the later ones as fall-backs when the first
 // cannot be reached. Endpoints come only from the manager's configuration.
-func (r *ImageQueryReconciler) regionClient(region string, creds ims.Credentials) (ImageClient, error) {
+// Every endpoint's requests wait for limiter (nil: none), the account's IMS rate limit.
+func (r *ImageQueryReconciler) regionClient(region string, creds ims.Credentials, limiter ims.Limiter) (ImageClient, error) {
 	endpoints := []string{r.IMS.Endpoint} // "": the region's public endpoint
 	if r.IMS.Endpoint == "" && r.IMS.Endpoints != nil {
 		if configured := r.IMS.Endpoints.For(region); len(configured) > 0 {
@@ -27,6 +28,7 @@ func (r *ImageQueryReconciler) regionClient(region string, creds ims.Credentials
 			Credentials: creds,
 			HTTPClient:  r.IMS.HTTPClient,
 			UserAgent:   userAgent,
+			Limiter:     limiter,
 		})
 		if err != nil {
 			return nil, err

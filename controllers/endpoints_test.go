@@ -30,7 +30,7 @@ func TestRegionEndpointsFallBackWhenUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &ImageQueryReconciler{IMS: IMSSettings{Endpoints: endpoints}, NewImageClient: fastRetryClient}
-	lister, err := r.regionClient("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
+	lister, err := r.regionClient("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestRegionEndpointsFallBackWhenUnreachable(t *testing.T) {
 
 	// --ims-endpoint overrides the region's endpoints.
 	r.IMS.Endpoint = dead
-	lister, _ = r.regionClient("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
+	lister, _ = r.regionClient("xx-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK}, nil)
 	for _, err := range lister.ListImages(context.Background(), ims.ListImagesRequest{}) {
 		if ims.ClassOf(err) != ims.ClassNetwork {
 			t.Fatalf("--ims-endpoint not used: %v", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"net/http"
 	"time"
 
@@ -51,6 +52,10 @@ type ImageQueryReconciler struct {
 	Credentials CredentialSettings
 	// NewImageClient builds the IMS client for one sync: NewImageClient, or a fake in tests.
 	NewImageClient func(ims.Config) (ImageClient, error)
+	// Listings shares identical listings and paces IMS requests per account; nil does neither.
+	Listings *Listings
+	// MirrorWorkers bounds the CloudImage writes one sync has in flight (--mirror-workers).
+	MirrorWorkers int
 
 	started time.Time // when the controller was set up; spreads overdue syncs after a restart
 }
@@ -126,7 +131,8 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	firstSync := q.Status.LastSyncTime == nil
 	q.Status.LastHandledRequestedAt = requestedAt(q)
 
-	listing, region, err := r.list(ctx, q)
+	listing, src, err := r.listing(ctx, q, false)
+	region := src.region
 	var matched matchResult
 	if err == nil {
 		var mf *syncFailure
@@ -136,7 +142,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	}
 	var mirrored mirrorResult
 	if err == nil {
-		m := &mirror{client: r.Client, live: r.APIReader}
+		m := &mirror{client: r.Client, live: r.APIReader, workers: r.MirrorWorkers, others: r.coClaims(ctx, q, src)}
 		if mirrored, err = m.apply(ctx, q, region, matched.Images); err != nil {
 			err = &syncFailure{Reason: imsv1.ReasonMirrorFailed, Message: err.Error(), Err: err}
 		}
@@ -191,38 +197,83 @@ func imagesMatched(n int) string {
 	return fmt.Sprintf("%d images matched", n)
 }
 
-// list runs the whole IMS listing, unfiltered by the operator (match does that). Any error
-// means no result at all; it is a *syncFailure unless the context ended.
+// list runs the whole IMS listing, unfiltered by the operator (match does that), or joins an
+// identical one (see Listings). Any error means no result at all; it is a *syncFailure unless
+// the context ended. The listing may be shared: never modify it.
 func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([]*ims.Image, string, error) {
-	region := q.Spec.Region
-	if region == "" {
-		region = r.IMS.DefaultRegion
-	}
+	images, src, err := r.listing(ctx, q, false)
+	return images, src.region, err
+}
+
+// listSource is where and as whom a query lists.
+type listSource struct {
+	region string
+	creds  ims.Credentials
+}
+
+// key is the listing of spec from this source, as Listings shares them.
+func (s listSource) key(endpoint string, spec *imsv1.ImageQuerySpec) string {
+	return listingKey(endpoint, s.region, s.creds, listRequest(spec))
+}
+
+// listing is list; with fresh it never uses a listing made before this call (nor one in
+// flight), for a decision that must rest on a new answer, such as confirming deletions.
+func (r *ImageQueryReconciler) listing(ctx context.Context, q *imsv1.ImageQuery, fresh bool) ([]*ims.Image, listSource, error) {
+	src := listSource{region: r.region(q)}
 	creds, secretVersion, err := r.credentials(ctx, q)
 	if err != nil {
-		return nil, region, err
+		return nil, src, err
 	}
+	src.creds = creds
 	q.Status.SecretResourceVersion = secretVersion
-	cloud, err := r.regionClient(region, creds)
+	cloud, err := r.regionClient(src.region, creds, r.Listings.limiter(creds.Identity(), r.endpointOf(src.region)))
 	if err != nil {
-		return nil, region, &syncFailure{Reason: imsv1.ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
+		return nil, src, &syncFailure{Reason: imsv1.ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
 	}
+	req := listRequest(&q.Spec)
+	images, err := r.Listings.list(ctx, src.key(r.endpointOf(src.region), &q.Spec), fresh, func(ctx context.Context) ([]*ims.Image, error) {
+		return collect(cloud.ListImages(ctx, req))
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, src, fmt.Errorf("%w: %w", context.Canceled, err)
+		}
+		return nil, src, listFailure(err)
+	}
+	return images, src, nil
+}
+
+// endpointOf names where a region's requests go, for rate limits and shared listings: the
+// --ims-endpoint, or the region (whose endpoints, fall-backs included, count as one).
+func (r *ImageQueryReconciler) endpointOf(region string) string {
+	if r.IMS.Endpoint != "" {
+		return r.IMS.Endpoint
+	}
+	return "region:" + region
+}
+
+// collect gathers a whole listing; any error means no images at all.
+func collect(seq iter.Seq2[*ims.Image, error]) ([]*ims.Image, error) {
 	var images []*ims.Image
-	for img, err := range cloud.ListImages(ctx, listRequest(&q.Spec)) {
+	for img, err := range seq {
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, region, fmt.Errorf("%w: %w", context.Canceled, err)
-			}
-			return nil, region, listFailure(err)
+			return nil, err
 		}
 		images = append(images, img)
 	}
-	return images, region, nil
+	return images, nil
+}
+
+func (r *ImageQueryReconciler) region(q *imsv1.ImageQuery) string {
+	if q.Spec.Region != "" {
+		return q.Spec.Region
+	}
+	return r.IMS.DefaultRegion
 }
 
 // untilDue is how long until q's next sync; zero or less means now. A sync is due when the
 // spec, the requested-at annotation or the Secret changed, after a failure, and every
-// refreshInterval after the last sync, plus a fixed per-query jitter of up to 10% so that a
+// refreshInterval after the last sync, plus a fixed jitter of up to 10% per listing so that a
 // restart does not fire every query at once, or sooner when an image that was too young for
 // minAge comes of age.
 func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion string, now time.Time) time.Duration {
@@ -236,7 +287,7 @@ func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion strin
 		return 0
 	}
 	interval := r.interval(q)
-	j := jitter(string(q.UID), interval)
+	j := jitter(r.jitterSeed(q), interval)
 	next := q.Status.LastSyncTime.Add(interval + j)
 	// minAge: an image listed too young is picked up when it comes of age.
 	if t := q.Status.NextComingOfAgeTime; t != nil && t.Time.Before(next) {
@@ -248,6 +299,17 @@ func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion strin
 		next = restart
 	}
 	return next.Sub(now)
+}
+
+// jitterSeed is what a query's jitter derives from: what it lists, where and as whom, so that
+// queries with identical listings fall due together and share one listing per round, while
+// other queries spread out.
+func (r *ImageQueryReconciler) jitterSeed(q *imsv1.ImageQuery) string {
+	secret := ""
+	if q.Spec.CredentialsSecretRef != nil {
+		secret = q.Spec.CredentialsSecretRef.Name
+	}
+	return q.Namespace + "/" + secret + "/" + r.region(q) + "?" + listRequest(&q.Spec).Values().Encode()
 }
 
 // requestedAt is the requested-at annotation as the status can hold it.

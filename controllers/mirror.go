@@ -2,10 +2,16 @@ package controllers
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"sync"
 
+	"golang.org/x/sync/errgroup"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,7 +29,16 @@ import (
 type mirror struct {
 	client client.Client // cached reads, writes
 	live   client.Reader // uncached reads after a conflict
+	// workers bounds the writes in flight: one write at a time leaves the API server idle
+	// between round trips, while the client's QPS limit and API Priority and Fairness keep a
+	// large mirror from crowding out other clients.
+	workers int
+	// others are claims of other queries written along with this query's (see coClaims).
+	others []coClaim
 }
+
+// DefaultMirrorWorkers is --mirror-workers' default.
+const DefaultMirrorWorkers = 16
 
 // mirrorResult counts what a mirror pass changed.
 type mirrorResult struct {
@@ -41,21 +56,25 @@ func validImageID(id string) bool {
 // maxImageIDLength is the schema's bound on image.id.
 const maxImageIDLength = 64
 
-// apply makes the CloudImages claimed by q exactly the valid-ID images in listing.
+// apply makes the CloudImages claimed by q exactly the valid-ID images in listing. Claims are
+// written first and releases only once every claim succeeded, so a failure part-way leaves
+// the query's previous claims in place.
 func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, listing []*ims.Image) (mirrorResult, error) {
 	var res mirrorResult
 	label := imsv1.QueryLabel(q.Name)
 
-	var claimed imsv1.CloudImageList
-	if err := m.client.List(ctx, &claimed, client.InNamespace(q.Namespace), client.MatchingLabels{label: "true"}); err != nil {
+	claimed := &metav1.PartialObjectMetadataList{}
+	claimed.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImageList"))
+	if err := m.client.List(ctx, claimed, client.InNamespace(q.Namespace), client.MatchingLabels{label: "true"}); err != nil {
 		return res, fmt.Errorf("listing CloudImages: %w", err)
 	}
-	had := make(map[string]*imsv1.CloudImage, len(claimed.Items))
+	had := make(map[string]bool, len(claimed.Items))
 	for i := range claimed.Items {
-		had[claimed.Items[i].Name] = &claimed.Items[i]
+		had[claimed.Items[i].Name] = true
 	}
 
 	want := make(map[string]bool, len(listing))
+	var valid []*ims.Image
 	for _, img := range listing {
 		if want[img.ID] {
 			continue // IMS listed it twice; one object is enough
@@ -65,35 +84,69 @@ func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, 
 			continue
 		}
 		want[img.ID] = true
-		desired := desiredRecord(region, img)
+		valid = append(valid, img)
+	}
+
+	var mu sync.Mutex // guards res from here on
+	err := m.each(ctx, len(valid), func(ctx context.Context, i int) error {
+		id := valid[i].ID
+		desired := desiredRecord(region, valid[i]) // built here: only the workers' few at a time
 		wrote, err := m.claim(ctx, q, label, &desired)
+		mu.Lock()
+		defer mu.Unlock()
 		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) {
 			// The API server (or an admission policy) refuses this one object: report it and
 			// mirror the rest rather than let one image block the whole query.
-			res.Rejected = append(res.Rejected, img.ID+": "+err.Error())
-			continue
+			res.Rejected = append(res.Rejected, id+": "+err.Error())
+			return nil
 		}
 		if err != nil {
-			return res, fmt.Errorf("writing CloudImage %s: %w", img.ID, err)
+			return fmt.Errorf("writing CloudImage %s: %w", id, err)
 		}
 		if wrote {
 			res.Written++
 		}
-		if had[img.ID] == nil {
+		if !had[id] {
 			res.Added++
 		}
+		return nil
+	})
+	slices.Sort(res.Rejected) // the same refusals read the same, whatever the workers' order
+	if err != nil {
+		return res, err
 	}
+
+	var gone []string
 	for name := range had {
-		if want[name] {
-			continue
+		if !want[name] {
+			gone = append(gone, name)
 		}
-		if err := m.release(ctx, q, label, name); err != nil {
-			return res, fmt.Errorf("releasing CloudImage %s: %w", name, err)
+	}
+	err = m.each(ctx, len(gone), func(ctx context.Context, i int) error {
+		if err := m.release(ctx, q, label, gone[i]); err != nil {
+			return fmt.Errorf("releasing CloudImage %s: %w", gone[i], err)
 		}
+		mu.Lock()
 		res.Removed++
 		res.Written++
+		mu.Unlock()
+		return nil
+	})
+	return res, err
+}
+
+// each runs fn for 0..n-1 on at most m.workers goroutines. The first error stops the rest
+// (their context is cancelled) and is returned.
+func (m *mirror) each(ctx context.Context, n int, fn func(context.Context, int) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(m.workers, 1))
+	for i := range n {
+		if ctx.Err() != nil {
+			break // an earlier item failed: start no more
+		}
+		g.Go(func() error { return fn(ctx, i) })
 	}
-	return res, nil
+	return g.Wait()
 }
 
 // desiredRecord is the part of a CloudImage that the listing decides.
@@ -105,19 +158,24 @@ func desiredRecord(region string, img *ims.Image) imsv1.CloudImage {
 }
 
 // claim creates or updates the CloudImage for desired, keeping the claims of other queries.
-// It writes nothing when the stored object already says the same.
+// It compares with the cached metadata (labels, owners, content hash) and writes nothing when
+// the stored object already says the same; a changed record is written whole, claims alone
+// are patched.
 func (m *mirror) claim(ctx context.Context, q *imsv1.ImageQuery, label string, desired *imsv1.CloudImage) (bool, error) {
 	wrote := false
+	hash := contentHash(desired)
 	var reader client.Reader = m.client
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		defer func() { reader = m.live }() // after a conflict the cache may be behind
-		var current imsv1.CloudImage
-		err := reader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: desired.Name}, &current)
+		current := cloudImageMeta()
+		err := reader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: desired.Name}, current)
 		if apierrors.IsNotFound(err) {
 			obj := desired.DeepCopy()
 			obj.Namespace = q.Namespace
 			obj.Labels[label] = "true"
+			obj.Annotations = map[string]string{imsv1.ContentHashAnnotation: hash}
 			obj.OwnerReferences = []metav1.OwnerReference{ownerRef(q)}
+			addCoClaims(obj, m.others)
 			err = m.client.Create(ctx, obj)
 			if apierrors.IsAlreadyExists(err) {
 				// Another query created it meanwhile: treat as a conflict and merge.
@@ -131,25 +189,67 @@ func (m *mirror) claim(ctx context.Context, q *imsv1.ImageQuery, label string, d
 		}
 		updated := current.DeepCopy()
 		updated.OwnerReferences = withOwner(current.OwnerReferences, ownerRef(q))
+		rewrite := false
 		if contentOwner(updated.OwnerReferences) == q.UID {
 			// One claimant writes the record: queries that see an image differently (another
 			// region or project) would otherwise rewrite it in turn on every sync.
-			updated.Region = desired.Region
-			updated.Image = desired.Image
 			updated.Labels = mergeLabels(current.Labels, desired.Labels)
+			rewrite = current.Annotations[imsv1.ContentHashAnnotation] != hash
 		}
 		if updated.Labels == nil {
 			updated.Labels = map[string]string{}
 		}
 		updated.Labels[label] = "true"
-		if sameContent(&current, updated) {
+		addCoClaims(updated, m.others)
+		switch {
+		case rewrite:
+			full := desired.DeepCopy()
+			full.ObjectMeta = *updated.ObjectMeta.DeepCopy()
+			full.Annotations = withAnnotation(full.Annotations, imsv1.ContentHashAnnotation, hash)
+			err = m.client.Update(ctx, full) // resourceVersion from the read: optimistic
+		case sameClaims(current, updated):
 			return nil
+		default:
+			err = m.patchClaims(ctx, current, updated)
 		}
-		err = m.client.Update(ctx, updated)
 		wrote = err == nil
 		return err
 	})
 	return wrote, err
+}
+
+// cloudImageMeta is an empty CloudImage as the cache holds it: metadata only.
+func cloudImageMeta() *metav1.PartialObjectMetadata {
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImage"))
+	return m
+}
+
+// contentHash is a hash of what the listing decides about a CloudImage's region and record.
+func contentHash(ci *imsv1.CloudImage) string {
+	b, err := json.Marshal(struct {
+		Region string            `json:"region"`
+		Image  imsv1.ImageRecord `json:"image"`
+	}{ci.Region, ci.Image})
+	if err != nil {
+		return "" // cannot happen for these types; "" never matches, so the record is rewritten
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+func withAnnotation(a map[string]string, key, value string) map[string]string {
+	if a == nil {
+		a = map[string]string{}
+	}
+	a[key] = value
+	return a
+}
+
+// patchClaims writes updated's labels and owners over current's, only if current is still
+// the stored version.
+func (m *mirror) patchClaims(ctx context.Context, current, updated *metav1.PartialObjectMetadata) error {
+	return m.client.Patch(ctx, updated, client.MergeFromWithOptions(current, client.MergeFromWithOptimisticLock{}))
 }
 
 // release drops q's claim on a CloudImage, and deletes it when no ImageQuery claims it any
@@ -158,29 +258,30 @@ func (m *mirror) release(ctx context.Context, q *imsv1.ImageQuery, label, name s
 	var reader client.Reader = m.client
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		defer func() { reader = m.live }()
-		var current imsv1.CloudImage
-		if err := reader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: name}, &current); err != nil {
+		current := cloudImageMeta()
+		if err := reader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: name}, current); err != nil {
 			return client.IgnoreNotFound(err)
 		}
 		updated := current.DeepCopy()
 		delete(updated.Labels, label)
 		updated.OwnerReferences = withoutOwner(current.OwnerReferences, q.UID, q.Name)
-		return m.releaseOrDelete(ctx, &current, updated)
+		return m.releaseOrDelete(ctx, current, updated)
 	})
 }
 
-// releaseOrDelete writes updated, or deletes the object when no ImageQuery owns it any more.
-// The delete is conditional on the version read, so a claim made meanwhile is never lost.
-func (m *mirror) releaseOrDelete(ctx context.Context, current, updated *imsv1.CloudImage) error {
+// releaseOrDelete writes updated's claims, or deletes the object when no ImageQuery owns it
+// any more. The delete is conditional on the version read, so a claim made meanwhile is never
+// lost.
+func (m *mirror) releaseOrDelete(ctx context.Context, current, updated *metav1.PartialObjectMetadata) error {
 	if !hasQueryOwner(updated.OwnerReferences) {
 		rv := current.ResourceVersion
 		err := m.client.Delete(ctx, current, client.Preconditions{UID: &current.UID, ResourceVersion: &rv})
 		return client.IgnoreNotFound(err)
 	}
-	if sameContent(current, updated) {
+	if sameClaims(current, updated) {
 		return nil
 	}
-	return m.client.Update(ctx, updated)
+	return m.patchClaims(ctx, current, updated)
 }
 
 func ownerRef(q *imsv1.ImageQuery) metav1.OwnerReference {
@@ -252,10 +353,9 @@ func mergeLabels(current, attributes map[string]string) map[string]string {
 	return out
 }
 
-// sameContent compares what the operator writes; metadata the server owns is ignored.
-func sameContent(a, b *imsv1.CloudImage) bool {
-	return a.Region == b.Region &&
-		equality.Semantic.DeepEqual(a.Image, b.Image) &&
-		equality.Semantic.DeepEqual(a.Labels, b.Labels) &&
+// sameClaims compares the labels and owners the operator writes; metadata the server owns is
+// ignored.
+func sameClaims(a, b *metav1.PartialObjectMetadata) bool {
+	return equality.Semantic.DeepEqual(a.Labels, b.Labels) &&
 		equality.Semantic.DeepEqual(a.OwnerReferences, b.OwnerReferences)
 }

@@ -26,8 +26,16 @@ func TestUntilDue(t *testing.T) {
 		return q
 	}
 	wait := r.untilDue(synced(), "7", now)
-	if j := jitter("3f1e0a6c-1d4e-4b51-8f0e-5c1b2a3d4e5f", 10*time.Minute); wait != 6*time.Minute+j || j < 0 || j >= time.Minute {
+	if j := jitter(r.jitterSeed(synced()), 10*time.Minute); wait != 6*time.Minute+j || j < 0 || j >= time.Minute {
 		t.Errorf("steady state: due in %v (jitter %v), want 6m plus up to 10%%", wait, j)
+	}
+
+	// Identical listings fall due together, so one IMS listing serves them all; others spread.
+	twin, other := synced(), synced()
+	twin.UID = "another-uid"
+	other.Spec.Filter.Platform = "Ubuntu"
+	if r.untilDue(twin, "7", now) != wait || r.jitterSeed(other) == r.jitterSeed(twin) {
+		t.Error("the jitter must follow the listing, not the query")
 	}
 
 	cases := map[string]func(*imsv1.ImageQuery) string{
@@ -55,7 +63,7 @@ func TestUntilDue(t *testing.T) {
 	restarted := &ImageQueryReconciler{Clock: r.Clock, IMS: r.IMS, started: now.Add(-10 * time.Second)}
 	overdue := synced()
 	overdue.Status.LastSyncTime.Time = now.Add(-3 * time.Hour)
-	j := jitter(string(overdue.UID), 10*time.Minute)
+	j := jitter(r.jitterSeed(overdue), 10*time.Minute)
 	if wait := restarted.untilDue(overdue, "7", now); wait != j-10*time.Second {
 		t.Errorf("overdue after restart: due in %v, want %v (jitter from the start)", wait, j-10*time.Second)
 	}

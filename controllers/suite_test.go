@@ -138,6 +138,10 @@ func runSuite(m *testing.M) int {
 		},
 		Credentials:    testCredentialSettings(),
 		NewImageClient: fastRetryClient,
+		// Listings are shared while in flight only: tests change the simulator's catalog
+		// between syncs, and a kept listing would hide that. Sharing tests set a window.
+		Listings:      &Listings{QPS: DefaultIMSQPS, Burst: DefaultIMSBurst},
+		MirrorWorkers: DefaultMirrorWorkers,
 	}
 	if err := queries.SetupWithManager(mgr, 2); err != nil {
 		fmt.Fprintf(os.Stderr, "setup: %v\n", err)

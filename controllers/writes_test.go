@@ -14,31 +14,35 @@ import (
 // request).
 var cloudImageWrites atomic.Int64
 
+// cloudImagesStored counts the CloudImage write calls that succeeded: the writes that cost
+// etcd a new version (a create that found the object already there stores nothing).
+var cloudImagesStored atomic.Int64
+
 // countingClient is the manager's client with CloudImage writes counted.
 type countingClient struct{ client.Client }
 
-func (c countingClient) count(obj client.Object) {
+func (c countingClient) count(obj client.Object, err error) error {
 	if _, ok := obj.(*imsv1.CloudImage); ok {
 		cloudImageWrites.Add(1)
+		if err == nil {
+			cloudImagesStored.Add(1)
+		}
 	}
+	return err
 }
 
 func (c countingClient) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
-	c.count(obj)
-	return c.Client.Create(ctx, obj, opts...)
+	return c.count(obj, c.Client.Create(ctx, obj, opts...))
 }
 
 func (c countingClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
-	c.count(obj)
-	return c.Client.Update(ctx, obj, opts...)
+	return c.count(obj, c.Client.Update(ctx, obj, opts...))
 }
 
 func (c countingClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-	c.count(obj)
-	return c.Client.Patch(ctx, obj, patch, opts...)
+	return c.count(obj, c.Client.Patch(ctx, obj, patch, opts...))
 }
 
 func (c countingClient) Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error {
-	c.count(obj)
-	return c.Client.Delete(ctx, obj, opts...)
+	return c.count(obj, c.Client.Delete(ctx, obj, opts...))
 }

@@ -4,6 +4,10 @@ package v1alpha1
 const (
 	// RequestedAtAnnotation asks for an immediate sync when set to a new value.
 	RequestedAtAnnotation = "ims.imagecatalog.io/requested-at"
+	// ContentHashAnnotation on a CloudImage is a hash of its region and record, as the
+	// operator wrote them: the operator caches CloudImages as metadata only and compares
+	// this hash with the listing's instead of whole records.
+	ContentHashAnnotation = "ims.imagecatalog.io/content-hash"
 
 	// LabelPrefix is the prefix of every image-attribute label on a CloudImage.
 	LabelPrefix = "ims.imagecatalog.io/"

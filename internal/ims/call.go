@@ -60,6 +60,7 @@ type caller struct {
 	maxAttempts int
 	now         func() time.Time
 	userAgent   string
+	limiter     Limiter // nil: no pacing
 }
 
 // do sends req until an answer is accepted and decoded, or fails in a way retrying will not
@@ -72,6 +73,9 @@ func (c *caller) do(ctx context.Context, req *request) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	for attempt := 1; ; attempt++ {
+		if err := c.wait(ctx); err != nil {
+			return err
+		}
 		err := c.once(ctx, req, buf)
 		if err == nil {
 			return nil
@@ -90,6 +94,20 @@ func (c *caller) do(ctx context.Context, req *request) error {
 			return &classError{class: ClassCanceled, msg: "canceled while waiting to retry (" + err.Error() + ")", err: serr}
 		}
 	}
+}
+
+// wait takes a token from the rate limiter, giving up as soon as ctx ends.
+func (c *caller) wait(ctx context.Context) error {
+	if c.limiter == nil {
+		return nil
+	}
+	if err := c.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return &classError{class: ClassCanceled, msg: "canceled while waiting for the IMS rate limit", err: err}
+	}
+	return nil
 }
 
 // once makes one attempt.

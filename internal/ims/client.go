@@ -26,6 +26,14 @@ type Config struct {
 	MaxPages            int           // guard against a listing that never ends, default 10000
 	Now                 func() time.Time
 	UserAgent           string
+	// Limiter, when set, is waited on before every request, retries included: the
+	// per-account rate limit that many queries share. Nil sends at once.
+	Limiter Limiter
+}
+
+// Limiter paces requests; *rate.Limiter is one. Wait returns an error when ctx ends first.
+type Limiter interface {
+	Wait(ctx context.Context) error
 }
 
 const (
@@ -86,6 +94,7 @@ func New(cfg Config) (*Client, error) {
 			maxAttempts: cfg.MaxAttempts,
 			now:         cfg.Now,
 			userAgent:   cfg.UserAgent,
+			limiter:     cfg.Limiter,
 		},
 		listURL:  *u,
 		creds:    cfg.Credentials,

@@ -25,12 +25,7 @@ type Static struct{ Creds Credentials }
 func (s Static) Credentials(context.Context) (Credentials, error) { return s.Creds, nil }
 
 // Identity names the access key (not secret) or a hash of the IAM token.
-func (s Static) Identity() string {
-	if s.Creds.Token != "" {
-		return "token:" + shortHash(s.Creds.Token)
-	}
-	return "aksk:" + s.Creds.AccessKey
-}
+func (s Static) Identity() string { return s.Creds.Identity() }
 
 // shortHash is a non-reversible name for something secret or long.
 func shortHash(parts ...string) string {

@@ -1,0 +1,390 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/imssim"
+)
+
+// mirrorFigures: the first mirror of n images, client-go creating the same objects, 5% churn
+// against client-go updating as many, and a steady-state sync.
+func (b *bench) mirrorFigures(ctx context.Context, n int) error {
+	ns := fmt.Sprintf("mirror-%d", n)
+	refNS := ns + "-reference"
+	if err := b.namespace(ctx, ns); err != nil {
+		return err
+	}
+	if err := b.namespace(ctx, refNS); err != nil {
+		return err
+	}
+	catalog := imssim.GenerateCatalog(n, 1)
+	b.sim.SetCatalog(catalog)
+	mgr, err := b.startManager(ns)
+	if err != nil {
+		return err
+	}
+	defer mgr.stop()
+
+	fmt.Printf("\n== %d images: first mirror (one ImageQuery, empty filter)\n", n)
+	b.sim.ResetRequests()
+	calls := b.apiCalls(ctx)
+	start := time.Now()
+	if err := b.c.Create(ctx, query(ns, "all")); err != nil {
+		return err
+	}
+	if err := b.waitSynced(ctx, ns, []string{"all"}, "", n); err != nil {
+		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath, 20))
+	}
+	opTime := time.Since(start)
+	opCalls := b.apiCalls(ctx).minus(calls)
+	imsRequests := b.sim.RequestCount()
+	rss, heap := mgr.memory()
+
+	var mirrored imsv1.CloudImageList
+	if err := b.c.List(ctx, &mirrored, client.InNamespace(ns)); err != nil {
+		return err
+	}
+	copies := make([]*imsv1.CloudImage, len(mirrored.Items))
+	for i := range mirrored.Items {
+		copies[i] = referenceCopy(&mirrored.Items[i], refNS)
+	}
+	start = time.Now()
+	if err := b.parallel(len(copies), func(i int) error { return b.raw.Create(ctx, copies[i]) }); err != nil {
+		return fmt.Errorf("reference creates: %w", err)
+	}
+	refTime := time.Since(start)
+	fmt.Printf("operator   %8s  (CloudImage calls %s; IMS requests %d)\n", round(opTime), opCalls, imsRequests)
+	fmt.Printf("client-go  %8s  (%d creates, %d workers, no client rate limit)\n", round(refTime), len(copies), b.workers)
+	fmt.Printf("ratio      %8.2f×\n", opTime.Seconds()/refTime.Seconds())
+	fmt.Printf("manager    RSS %.0f MiB, heap in use %.0f MiB (%.1f KiB per mirrored image)\n", rss, heap, heap*1024/float64(n))
+
+	// A completed listing answers identical ones for 15 s (controllers.DefaultListingWindow):
+	// wait that out so that the churn sync lists afresh.
+	// (start is when the first mirror was done and the reference began.)
+	time.Sleep(time.Until(start.Add(16 * time.Second)))
+	if err := b.churnFigures(ctx, mgr, ns, catalog, copies); err != nil {
+		return err
+	}
+	if err := b.steadyFigures(ctx, ns); err != nil {
+		return err
+	}
+	rss, heap = mgr.memory()
+	fmt.Printf("manager    RSS %.0f MiB, heap in use %.0f MiB at the end\n", rss, heap)
+	mgr.stop()
+	// Leave as little as possible for the next figure's manager to cache; a busy API server
+	// may time out deleting thousands of objects, which only costs the next figures a little.
+	if err := b.c.DeleteAllOf(ctx, &imsv1.ImageQuery{}, client.InNamespace(ns)); err != nil {
+		fmt.Printf("(cleaning up %s: %v)\n", ns, err)
+	}
+	for _, n := range []string{ns, refNS} {
+		if err := b.c.DeleteAllOf(ctx, &imsv1.CloudImage{}, client.InNamespace(n)); err != nil {
+			fmt.Printf("(cleaning up %s: %v)\n", n, err)
+		}
+	}
+	return nil
+}
+
+// churnFigures changes 5% of the catalog and syncs, next to client-go updating as many objects.
+func (b *bench) churnFigures(ctx context.Context, mgr *managerProc, ns string, catalog []imssim.Image, copies []*imsv1.CloudImage) error {
+	changed := map[string]bool{}
+	for i := 0; i < len(catalog); i += 20 {
+		img := catalog[i]
+		img["updated_at"] = "2026-06-01T00:00:00Z"
+		img["__description"] = "changed for the churn figure"
+		changed[img.ID()] = true
+	}
+	b.sim.SetCatalog(catalog)
+	fmt.Printf("-- 5%% churn: %d images changed\n", len(changed))
+	b.sim.ResetRequests()
+	calls := b.apiCalls(ctx)
+	start := time.Now()
+	if err := b.request(ctx, ns, "all", "churn"); err != nil {
+		return err
+	}
+	if err := b.waitSynced(ctx, ns, []string{"all"}, "churn", len(catalog)); err != nil {
+		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath, 20))
+	}
+	opTime := time.Since(start)
+	opCalls := b.apiCalls(ctx).minus(calls)
+
+	var targets []*imsv1.CloudImage
+	for _, c := range copies {
+		if changed[c.Name] {
+			c.Image.UpdatedAt = "2026-06-01T00:00:00Z"
+			c.Image.Description = "changed for the churn figure"
+			targets = append(targets, c)
+		}
+	}
+	start = time.Now()
+	if err := b.parallel(len(targets), func(i int) error { return b.raw.Update(ctx, targets[i]) }); err != nil {
+		return fmt.Errorf("reference updates: %w", err)
+	}
+	refTime := time.Since(start)
+	fmt.Printf("operator   %8s  (CloudImage calls %s; IMS requests %d)\n", round(opTime), opCalls, b.sim.RequestCount())
+	fmt.Printf("client-go  %8s  (%d updates, %d workers)\n", round(refTime), len(targets), b.workers)
+	fmt.Printf("ratio      %8.2f×\n", opTime.Seconds()/refTime.Seconds())
+	return nil
+}
+
+// steadyFigures syncs once more with nothing changed.
+func (b *bench) steadyFigures(ctx context.Context, ns string) error {
+	b.sim.ResetRequests()
+	calls := b.apiCalls(ctx)
+	start := time.Now()
+	if err := b.request(ctx, ns, "all", "steady"); err != nil {
+		return err
+	}
+	var q imsv1.ImageQuery
+	if err := b.waitSynced(ctx, ns, []string{"all"}, "steady", -1); err != nil {
+		return err
+	}
+	if err := b.c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "all"}, &q); err != nil {
+		return err
+	}
+	fmt.Printf("-- steady state: %s (CloudImage calls %s; IMS requests %d)\n", round(time.Since(start)), b.apiCalls(ctx).minus(calls), b.sim.RequestCount())
+	return nil
+}
+
+// overlapFigures: k ImageQueries with the same filter, created together, over n images.
+func (b *bench) overlapFigures(ctx context.Context, k, n int) error {
+	ns := "overlap"
+	if err := b.namespace(ctx, ns); err != nil {
+		return err
+	}
+	b.sim.SetCatalog(imssim.GenerateCatalog(n, 1))
+	mgr, err := b.startManager(ns)
+	if err != nil {
+		return err
+	}
+	defer mgr.stop()
+	fmt.Printf("\n== %d ImageQueries with the same filter over %d images, created together\n", k, n)
+	names := make([]string, k)
+	for i := range names {
+		names[i] = fmt.Sprintf("same-%02d", i)
+	}
+	b.sim.ResetRequests()
+	calls := b.apiCalls(ctx)
+	start := time.Now()
+	for _, name := range names {
+		if err := b.c.Create(ctx, query(ns, name)); err != nil {
+			return err
+		}
+	}
+	if err := b.waitSynced(ctx, ns, names, "", n); err != nil {
+		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath, 20))
+	}
+	elapsed := time.Since(start)
+	c := b.apiCalls(ctx).minus(calls)
+	fmt.Printf("first sync  %8s  IMS requests %d; CloudImage calls %s; %.2f writes per object\n",
+		round(elapsed), b.sim.RequestCount(), c, float64(c.writes)/float64(n))
+
+	b.sim.ResetRequests()
+	calls = b.apiCalls(ctx)
+	start = time.Now()
+	for _, name := range names {
+		if err := b.request(ctx, ns, name, "round-2"); err != nil {
+			return err
+		}
+	}
+	if err := b.waitSynced(ctx, ns, names, "round-2", n); err != nil {
+		return err
+	}
+	fmt.Printf("next round  %8s  IMS requests %d; CloudImage calls %s\n",
+		round(time.Since(start)), b.sim.RequestCount(), b.apiCalls(ctx).minus(calls))
+	return nil
+}
+
+// query is an ImageQuery with an empty filter (every image) and the bench's credentials.
+func query(ns, name string) *imsv1.ImageQuery {
+	return &imsv1.ImageQuery{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: imsv1.ImageQuerySpec{
+			CredentialsSecretRef: &imsv1.SecretReference{Name: "ims-credentials"},
+			MaxStatusImages:      ptr(int32(10)),
+		},
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// namespace creates ns with the simulator's credentials Secret.
+func (b *bench) namespace(ctx context.Context, ns string) error {
+	if err := b.c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		return err
+	}
+	return b.c.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ims-credentials"},
+		StringData: map[string]string{"accessKey": b.sim.ak, "secretKey": b.sim.sk},
+	})
+}
+
+// request asks for a sync now, as a user would.
+func (b *bench) request(ctx context.Context, ns, name, value string) error {
+	q := &imsv1.ImageQuery{}
+	if err := b.c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, q); err != nil {
+		return err
+	}
+	patch := client.MergeFrom(q.DeepCopy())
+	if q.Annotations == nil {
+		q.Annotations = map[string]string{}
+	}
+	q.Annotations[imsv1.RequestedAtAnnotation] = value
+	return b.c.Patch(ctx, q, patch)
+}
+
+// waitSynced polls until every named query is Ready for its generation, has handled the
+// requested-at value and matched want images (want < 0: any number).
+func (b *bench) waitSynced(ctx context.Context, ns string, names []string, requested string, want int) error {
+	deadline := time.Now().Add(15 * time.Minute)
+	for {
+		done := 0
+		for _, name := range names {
+			q := &imsv1.ImageQuery{}
+			if err := b.c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, q); err != nil {
+				return err
+			}
+			ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady)
+			if ready != nil && ready.Status == metav1.ConditionTrue && ready.ObservedGeneration == q.Generation &&
+				q.Status.LastHandledRequestedAt == requested && (want < 0 || int(q.Status.MatchedImages) == want) {
+				done++
+			}
+		}
+		if done == len(names) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d of %d ImageQueries in %s not synced after 15 minutes", len(names)-done, len(names), ns)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// referenceCopy is a mirrored CloudImage as client-go would create it in ns: the same record
+// and attribute labels, without server-set metadata, owners, claims or the managed-by label
+// (so that the operator leaves the copies alone).
+func referenceCopy(ci *imsv1.CloudImage, ns string) *imsv1.CloudImage {
+	labels := maps.Clone(ci.Labels)
+	maps.DeleteFunc(labels, func(k, _ string) bool { return imsv1.IsQueryLabel(k) || k == imsv1.LabelManagedBy })
+	return &imsv1.CloudImage{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: ci.Name, Labels: labels},
+		Region:     ci.Region,
+		Image:      *ci.Image.DeepCopy(),
+	}
+}
+
+// parallel runs fn(0..n-1) on b.workers goroutines and returns the first error.
+func (b *bench) parallel(n int, fn func(int) error) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  = make(chan int)
+	)
+	for range b.workers {
+		wg.Go(func() {
+			for i := range next {
+				if err := fn(i); err != nil {
+					mu.Lock()
+					first = cmpOr(first, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// callCounts are the API server's CloudImage requests by verb, and the successful writes.
+type callCounts struct {
+	byVerb map[string]float64
+	writes int
+}
+
+func (c callCounts) minus(o callCounts) callCounts {
+	out := callCounts{byVerb: map[string]float64{}, writes: c.writes - o.writes}
+	for v, n := range c.byVerb {
+		if d := n - o.byVerb[v]; d > 0 {
+			out.byVerb[v] = d
+		}
+	}
+	return out
+}
+
+func (c callCounts) String() string {
+	var parts []string
+	for _, v := range slices.Sorted(maps.Keys(c.byVerb)) {
+		parts = append(parts, fmt.Sprintf("%s %.0f", v, c.byVerb[v]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ") + fmt.Sprintf("; %d writes", c.writes)
+}
+
+// apiCalls reads apiserver_request_total for CloudImages from the API server's metrics.
+func (b *bench) apiCalls(ctx context.Context) callCounts {
+	out := callCounts{byVerb: map[string]float64{}}
+	hc, err := rest.HTTPClientFor(b.cfg)
+	if err != nil {
+		return out
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(b.cfg.Host, "/")+"/metrics", nil)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return out
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if !strings.HasPrefix(line, "apiserver_request_total{") || !strings.Contains(line, `resource="cloudimages"`) {
+			continue
+		}
+		sp := strings.LastIndexByte(line, ' ')
+		var v float64
+		fmt.Sscan(line[sp+1:], &v)
+		verb, code := label(line, "verb"), label(line, "code")
+		out.byVerb[verb] += v
+		if strings.HasPrefix(code, "2") && (verb == "POST" || verb == "PUT" || verb == "PATCH" || verb == "DELETE") {
+			out.writes += int(v)
+		}
+	}
+	return out
+}
+
+func label(line, name string) string {
+	i := strings.Index(line, name+`="`)
+	if i < 0 {
+		return ""
+	}
+	rest := line[i+len(name)+2:]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+func round(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }
