@@ -72,7 +72,7 @@ func TestRegionEndpointFromRegionsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &ImageQueryReconciler{IMS: IMSSettings{Endpoints: endpoints}, NewImageClient: fastRetryClient}
-	client, err := r.regionClient("hcs-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK})
+	client, err := r.regionClient("hcs-test-1", ims.Credentials{AccessKey: testAK, SecretKey: testSK}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
