@@ -6,6 +6,7 @@ ARG TARGETARCH
 WORKDIR /workspace
 # Cache the module downloads before copying the sources.
 COPY go.mod go.sum ./
+COPY api/go.mod api/go.sum api/
 RUN go mod download
 
 COPY main.go main.go
