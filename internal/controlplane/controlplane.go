@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -24,6 +25,10 @@ func Environment(binDir, crdDir string) *envtest.Environment {
 		CRDDirectoryPaths:     []string{crdDir},
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: binDir,
+		// envtest's 20 s default is too short for a cold kube-apiserver on a loaded 2-core
+		// machine (CI runs the suites in parallel): wait longer rather than fail.
+		ControlPlaneStartTimeout: 2 * time.Minute,
+		ControlPlaneStopTimeout:  time.Minute,
 	}
 	// On loopback the apiserver cannot advertise itself in the kubernetes Service's endpoints.
 	env.ControlPlane.GetAPIServer().Configure().Append("endpoint-reconciler-type", "none")
