@@ -34,7 +34,7 @@ func (r *ImageQueryReconciler) coClaims(ctx context.Context, q *imsv1.ImageQuery
 			!sameCredentialSource(q, b) || r.region(b) != src.region {
 			continue
 		}
-		raw, ok := r.Listings.peek(src.key(r.endpointOf(src.region), &b.Spec))
+		raw, ok := r.Listings.peek(src.keyFor(r.endpointOf(src.region), &b.Spec))
 		if !ok {
 			continue
 		}

@@ -132,6 +132,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	q.Status.LastHandledRequestedAt = requestedAt(q)
 
 	listing, src, err := r.listing(ctx, q, false)
+	defer func() { src.done(); releaseMemory(len(listing)) }()
 	region := src.region
 	var matched matchResult
 	if err == nil {
@@ -142,10 +143,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	}
 	var mirrored mirrorResult
 	if err == nil {
-		m := &mirror{client: r.Client, live: r.APIReader, workers: r.MirrorWorkers, others: r.coClaims(ctx, q, src)}
-		if mirrored, err = m.apply(ctx, q, region, matched.Images); err != nil {
-			err = &syncFailure{Reason: imsv1.ReasonMirrorFailed, Message: err.Error(), Err: err}
-		}
+		mirrored, err = r.mirror(ctx, q, src, matched.Images)
 	}
 	var f *syncFailure
 	if errors.Is(err, context.Canceled) || (err != nil && !errors.As(err, &f)) {
@@ -178,6 +176,23 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, r.Clock.Now())}, nil
 }
 
+// mirror writes q's matches, with the claims of the queries whose listing it knows. Syncs of
+// one listing in one namespace mirror one after another: the later ones then find the
+// earlier one's writes instead of racing it to create the same objects.
+func (r *ImageQueryReconciler) mirror(ctx context.Context, q *imsv1.ImageQuery, src listSource, images []*ims.Image) (mirrorResult, error) {
+	leave, err := r.Listings.turn(ctx, q.Namespace+"/"+src.key)
+	if err != nil {
+		return mirrorResult{}, fmt.Errorf("%w: %w", context.Canceled, err)
+	}
+	defer leave()
+	m := &mirror{client: r.Client, live: r.APIReader, workers: r.MirrorWorkers, others: r.coClaims(ctx, q, src)}
+	res, err := m.apply(ctx, q, src.region, images)
+	if err != nil && ctx.Err() == nil {
+		err = &syncFailure{Reason: imsv1.ReasonMirrorFailed, Message: err.Error(), Err: err}
+	}
+	return res, err
+}
+
 // failed records a failed sync or export. A terminal failure waits for a change (or the
 // next interval); a transient one comes back through the controller's rate limiter.
 func (r *ImageQueryReconciler) failed(ctx context.Context, q *imsv1.ImageQuery, prevReady *metav1.Condition, f *syncFailure) (ctrl.Result, error) {
@@ -202,22 +217,33 @@ func imagesMatched(n int) string {
 // the context ended. The listing may be shared: never modify it.
 func (r *ImageQueryReconciler) list(ctx context.Context, q *imsv1.ImageQuery) ([]*ims.Image, string, error) {
 	images, src, err := r.listing(ctx, q, false)
+	src.done()
 	return images, src.region, err
 }
 
-// listSource is where and as whom a query lists.
+// listSource is where and as whom a query listed, and its hold on a shared listing.
 type listSource struct {
-	region string
-	creds  ims.Credentials
+	region  string
+	creds   ims.Credentials
+	key     string // of the query's own listing
+	release func()
 }
 
-// key is the listing of spec from this source, as Listings shares them.
-func (s listSource) key(endpoint string, spec *imsv1.ImageQuerySpec) string {
+// done ends the sync's use of a shared listing (which is kept for a while after the last).
+func (s listSource) done() {
+	if s.release != nil {
+		s.release()
+	}
+}
+
+// keyFor is the listing of spec from this source, as Listings shares them.
+func (s listSource) keyFor(endpoint string, spec *imsv1.ImageQuerySpec) string {
 	return listingKey(endpoint, s.region, s.creds, listRequest(spec))
 }
 
 // listing is list; with fresh it never uses a listing made before this call (nor one in
-// flight), for a decision that must rest on a new answer, such as confirming deletions.
+// flight), for a decision that must rest on a new answer, such as confirming deletions. The
+// caller calls src.done() when it no longer needs the listing.
 func (r *ImageQueryReconciler) listing(ctx context.Context, q *imsv1.ImageQuery, fresh bool) ([]*ims.Image, listSource, error) {
 	src := listSource{region: r.region(q)}
 	creds, secretVersion, err := r.credentials(ctx, q)
@@ -231,9 +257,11 @@ func (r *ImageQueryReconciler) listing(ctx context.Context, q *imsv1.ImageQuery,
 		return nil, src, &syncFailure{Reason: imsv1.ReasonInvalidCredentials, Message: err.Error(), Terminal: true, Err: err}
 	}
 	req := listRequest(&q.Spec)
-	images, err := r.Listings.list(ctx, src.key(r.endpointOf(src.region), &q.Spec), fresh, func(ctx context.Context) ([]*ims.Image, error) {
+	src.key = src.keyFor(r.endpointOf(src.region), &q.Spec)
+	images, release, err := r.Listings.list(ctx, src.key, fresh, func(ctx context.Context) ([]*ims.Image, error) {
 		return collect(cloud.ListImages(ctx, req))
 	})
+	src.release = release
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, src, fmt.Errorf("%w: %w", context.Canceled, err)

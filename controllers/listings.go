@@ -30,6 +30,13 @@ type Listings struct {
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
 	flights  map[string]*flight
+	turns    map[string]*turnstile
+}
+
+// turnstile lets one holder through at a time; n counts holders and waiters.
+type turnstile struct {
+	ch chan struct{}
+	n  int
 }
 
 // Defaults of the manager's IMS pacing. IMS publishes no limit for List-images; API gateways
@@ -42,14 +49,23 @@ const (
 	DefaultListingWindow = 15 * time.Second
 )
 
-// flight is one IMS listing and its result, shared by the syncs that wait for it.
+// flight is one IMS listing and its result, shared by the syncs that use it.
 type flight struct {
-	done    chan struct{} // closed when images and err are set
-	images  []*ims.Image  // shared: callers must not modify
-	err     error
-	waiters int                // syncs still waiting; the listing is cancelled when none is left
-	cancel  context.CancelFunc // cancels the listing
+	done      chan struct{} // closed when images and err are set
+	images    []*ims.Image  // shared: callers must not modify
+	err       error
+	completed time.Time
+	// users are the syncs waiting for or still working with the result: the listing is
+	// cancelled when all leave before it ends, and kept for the window after the last one
+	// finished, so that queries synced one after another share it too.
+	users  int
+	cancel context.CancelFunc // cancels the listing
+	expiry *time.Timer        // armed while nobody uses a kept result
 }
+
+// maxShareAge bounds how long after it completed a listing may still be handed to a sync
+// that starts, however busy it is kept.
+const maxShareAge = 2 * time.Minute
 
 // limiter is the token bucket of one identity at one endpoint, nil without a limit.
 func (l *Listings) limiter(identity, endpoint string) ims.Limiter {
@@ -80,64 +96,96 @@ func listingKey(endpoint, region string, creds ims.Credentials, req ims.ListImag
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// list returns the listing for key: the one in flight or completed within the window, or a
-// new one made by run. fresh always makes a new one (and later requests share that), for a
-// caller that must not act on an earlier answer. A failed listing fails every sync that waited
-// for it, with the same error, and is not kept. A sync whose ctx ends stops waiting at once;
-// the listing itself is cancelled when nobody waits for it any more.
-func (l *Listings) list(ctx context.Context, key string, fresh bool, run func(context.Context) ([]*ims.Image, error)) ([]*ims.Image, error) {
+// list returns the listing for key: the one in flight or kept, or a new one made by run.
+// fresh always makes a new one (and later requests share that), for a caller that must not
+// act on an earlier answer. A failed listing fails every sync that waited for it, with the
+// same error, and is not kept. A sync whose ctx ends stops waiting at once; the listing
+// itself is cancelled when nobody waits for it any more. The caller calls release when done
+// with the result; the listing is kept for the window after the last release.
+func (l *Listings) list(ctx context.Context, key string, fresh bool, run func(context.Context) ([]*ims.Image, error)) ([]*ims.Image, func(), error) {
 	if l == nil {
-		return run(ctx)
+		images, err := run(ctx)
+		return images, func() {}, err
 	}
 	l.mu.Lock()
 	if l.flights == nil {
 		l.flights = map[string]*flight{}
 	}
 	f, ok := l.flights[key]
-	if !ok || fresh {
+	if !ok || fresh || (!f.completed.IsZero() && time.Since(f.completed) > maxShareAge) {
 		f = l.start(key, run)
 	} else {
-		f.waiters++
+		f.users++
+		if f.expiry != nil {
+			f.expiry.Stop()
+			f.expiry = nil
+		}
 	}
 	l.mu.Unlock()
 
+	var once sync.Once
+	release := func() { once.Do(func() { l.release(key, f) }) }
 	select {
 	case <-f.done:
-		return f.images, f.err
-	case <-ctx.Done():
-		l.mu.Lock()
-		f.waiters--
-		if f.waiters == 0 {
-			f.cancel()
-			l.forget(key, f) // a sync that comes later starts afresh
+		if f.err != nil {
+			release()
 		}
-		l.mu.Unlock()
-		return nil, ctx.Err()
+		return f.images, release, f.err
+	case <-ctx.Done():
+		release()
+		return nil, func() {}, ctx.Err()
 	}
+}
+
+// release ends one sync's use of f: the last one leaving cancels an unfinished listing, or
+// starts the window of a kept one.
+func (l *Listings) release(key string, f *flight) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f.users--
+	if f.users > 0 {
+		return
+	}
+	select {
+	case <-f.done:
+		l.keep(key, f)
+	default:
+		f.cancel()
+		l.forget(key, f) // a sync that comes later starts afresh
+	}
+}
+
+// keep arms f's expiry, the window from now; l.mu is held.
+func (l *Listings) keep(key string, f *flight) {
+	if l.flights[key] != f || f.users > 0 {
+		return
+	}
+	f.expiry = time.AfterFunc(l.Window, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if f.users == 0 {
+			l.forget(key, f)
+		}
+	})
 }
 
 // start runs a new listing for key and registers it; l.mu is held.
 func (l *Listings) start(key string, run func(context.Context) ([]*ims.Image, error)) *flight {
 	// The listing belongs to no single sync: one sync giving up must not fail the others.
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+	f := &flight{done: make(chan struct{}), users: 1, cancel: cancel}
 	l.flights[key] = f
 	go func() {
 		images, err := run(ctx)
 		cancel()
 		l.mu.Lock()
-		f.images, f.err = images, err
+		defer l.mu.Unlock()
+		f.images, f.err, f.completed = images, err, time.Now()
 		close(f.done)
 		if err != nil || l.Window <= 0 {
 			l.forget(key, f)
-		}
-		l.mu.Unlock()
-		if err == nil && l.Window > 0 {
-			time.AfterFunc(l.Window, func() {
-				l.mu.Lock()
-				l.forget(key, f)
-				l.mu.Unlock()
-			})
+		} else {
+			l.keep(key, f)
 		}
 	}()
 	return f
@@ -166,5 +214,38 @@ func (l *Listings) peek(key string) ([]*ims.Image, bool) {
 		return f.images, f.err == nil
 	default:
 		return nil, false
+	}
+}
+
+// turn waits until no other holder of key is through, and returns how to leave. It gives up
+// when ctx ends. A nil *Listings lets everyone through at once.
+func (l *Listings) turn(ctx context.Context, key string) (func(), error) {
+	if l == nil {
+		return func() {}, nil
+	}
+	l.mu.Lock()
+	if l.turns == nil {
+		l.turns = map[string]*turnstile{}
+	}
+	t, ok := l.turns[key]
+	if !ok {
+		t = &turnstile{ch: make(chan struct{}, 1)}
+		l.turns[key] = t
+	}
+	t.n++
+	l.mu.Unlock()
+	drop := func() {
+		l.mu.Lock()
+		if t.n--; t.n == 0 {
+			delete(l.turns, key)
+		}
+		l.mu.Unlock()
+	}
+	select {
+	case t.ch <- struct{}{}:
+		return func() { <-t.ch; drop() }, nil
+	case <-ctx.Done():
+		drop()
+		return nil, ctx.Err()
 	}
 }

@@ -33,7 +33,7 @@ func TestSharedListingFailureReachesEveryWaiter(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 5)
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = l.list(context.Background(), "k", false, run) })
+		wg.Go(func() { _, _, errs[i] = l.list(context.Background(), "k", false, run) })
 	}
 	time.Sleep(50 * time.Millisecond) // let them all join the one listing
 	close(release)
@@ -46,7 +46,7 @@ func TestSharedListingFailureReachesEveryWaiter(t *testing.T) {
 	if runs.Load() != 1 {
 		t.Errorf("%d listings for 5 identical requests, want 1", runs.Load())
 	}
-	if _, err := l.list(context.Background(), "k", false, func(context.Context) ([]*ims.Image, error) { return nil, nil }); err != nil {
+	if _, _, err := l.list(context.Background(), "k", false, func(context.Context) ([]*ims.Image, error) { return nil, nil }); err != nil {
 		t.Errorf("a failed listing was kept: %v", err)
 	}
 }
@@ -69,10 +69,10 @@ func TestSharedListingOutlivesOneWaiter(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
-	go func() { _, err := l.list(ctx, "k", false, run); first <- err }()
+	go func() { _, _, err := l.list(ctx, "k", false, run); first <- err }()
 	second := make(chan []*ims.Image, 1)
 	time.Sleep(20 * time.Millisecond)
-	go func() { images, _ := l.list(context.Background(), "k", false, run); second <- images }()
+	go func() { images, release, _ := l.list(context.Background(), "k", false, run); release(); second <- images }()
 	time.Sleep(20 * time.Millisecond)
 	cancel()
 	if err := <-first; !errors.Is(err, context.Canceled) {
@@ -85,10 +85,59 @@ func TestSharedListingOutlivesOneWaiter(t *testing.T) {
 	if images, ok := l.peek("k"); !ok || len(images) != 1 {
 		t.Error("a completed listing is not kept for the window")
 	}
-	if _, err := l.list(context.Background(), "k", true, run); err != nil || runs.Load() != 2 {
+	if _, _, err := l.list(context.Background(), "k", true, run); err != nil || runs.Load() != 2 {
 		t.Errorf("fresh reused the kept listing (runs %d, err %v)", runs.Load(), err)
 	}
 	if _, ok := l.peek("other"); ok {
 		t.Error("another key found a listing")
+	}
+}
+
+// A listing stays shared while a sync still works with it, however long that takes, and
+// goes the window after the last one is done.
+func TestSharedListingKeptWhileInUse(t *testing.T) {
+	l := &Listings{Window: 50 * time.Millisecond}
+	var runs atomic.Int32
+	run := func(context.Context) ([]*ims.Image, error) { runs.Add(1); return []*ims.Image{{ID: "a"}}, nil }
+	_, release, _ := l.list(context.Background(), "k", false, run)
+	time.Sleep(150 * time.Millisecond) // a long mirror: three windows
+	_, release2, _ := l.list(context.Background(), "k", false, run)
+	if runs.Load() != 1 {
+		t.Errorf("a listing in use was not shared: %d listings", runs.Load())
+	}
+	release()
+	release2()
+	release2() // idempotent
+	time.Sleep(150 * time.Millisecond)
+	if _, ok := l.peek("k"); ok {
+		t.Error("the listing outlived its window after the last release")
+	}
+}
+
+// Turns on one key are taken one at a time; waiting ends with the context.
+func TestTurnsAreTakenOneAtATime(t *testing.T) {
+	l := &Listings{}
+	leave, err := l.turn(context.Background(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := l.turn(ctx, "k"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a second holder got through: %v", err)
+	}
+	if other, err := l.turn(context.Background(), "other"); err != nil {
+		t.Error(err)
+	} else {
+		other()
+	}
+	leave()
+	again, err := l.turn(context.Background(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again()
+	if len(l.turns) != 0 {
+		t.Errorf("%d turnstiles left", len(l.turns))
 	}
 }
