@@ -72,7 +72,11 @@ func TestSharedListingOutlivesOneWaiter(t *testing.T) {
 	go func() { _, _, err := l.list(ctx, "k", false, run); first <- err }()
 	second := make(chan []*ims.Image, 1)
 	time.Sleep(20 * time.Millisecond)
-	go func() { images, release, _ := l.list(context.Background(), "k", false, run); release(); second <- images }()
+	go func() {
+		images, release, _ := l.list(context.Background(), "k", false, run)
+		release()
+		second <- images
+	}()
 	time.Sleep(20 * time.Millisecond)
 	cancel()
 	if err := <-first; !errors.Is(err, context.Canceled) {
