@@ -322,9 +322,10 @@ func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion strin
 		next = t.Time
 	}
 	// Queries that fell due while the operator was down are spread over the first 10% of their
-	// interval after it starts, not fired all at once.
-	if restart := r.started.Add(j); next.Before(restart) {
-		next = restart
+	// interval after it starts, not fired all at once; later due times (an image coming of age
+	// a few seconds after the start) are kept.
+	if next.Before(r.started) {
+		next = r.started.Add(j)
 	}
 	return next.Sub(now)
 }

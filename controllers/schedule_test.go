@@ -90,6 +90,12 @@ func TestUntilDue(t *testing.T) {
 	if wait := r.untilDue(q, "7", now); wait > 0 {
 		t.Errorf("an image came of age: due in %v, want now", wait)
 	}
+	// Just after a restart, an image coming of age in 5s is not pushed back by the restart's
+	// spreading, which is for syncs that fell due while the operator was down.
+	q.Status.NextComingOfAgeTime = &metav1.Time{Time: now.Add(5 * time.Second)}
+	if wait := restarted.untilDue(q, "7", now); wait != 5*time.Second {
+		t.Errorf("an image comes of age 15s after a restart: due in %v, want 5s", wait)
+	}
 	q.Status.NextComingOfAgeTime = &metav1.Time{Time: now.Add(3 * time.Hour)}
 	if wait := r.untilDue(q, "7", now); wait > time.Hour {
 		t.Errorf("an image comes of age after the interval: due in %v, want the interval", wait)
