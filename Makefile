@@ -1,10 +1,16 @@
 # ims-operator. `make demo` and `make test` work on a fresh machine: everything they need is
 # built from the Go module proxy into bin/ (ignored by git).
 
+# The manager image: `make image-push deploy IMAGE=<registry>/ims-operator:<tag>` (IMG works too).
 IMG ?= ims-operator:latest
+IMAGE ?= $(IMG)
 BIN := $(CURDIR)/bin
 CONTROL_PLANE := $(BIN)/k8s
 KUBECTL := $(CONTROL_PLANE)/kubectl
+HELM := $(BIN)/helm
+# Stamped into the binary (--help prints it) and the image's labels.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+PLATFORMS ?= linux/amd64 linux/arm64
 CONTROLLER_GEN := go tool controller-gen
 GOTEST_FLAGS ?=
 # api/ is a module of its own (api/go.mod), replaced into this one: controller-gen reaches it by
@@ -24,8 +30,13 @@ help: ## Show the targets.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate CRDs and RBAC from the markers in api/ and controllers/.
+manifests: ## Generate CRDs and RBAC from the markers in api/ and controllers/, and the chart's copies.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="$(GEN_PATHS)" output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	go run ./hack/chartgen chart
+
+.PHONY: chart
+chart: ## Regenerate dist/chart's CRDs, RBAC and PrometheusRule from config/ (after a rebase, too).
+	go run ./hack/chartgen chart
 
 .PHONY: generate
 generate: ## Generate DeepCopy methods from the markers in api/.
@@ -45,9 +56,17 @@ vet: ## go vet (both modules).
 control-plane: ## Build etcd, kube-apiserver, kube-controller-manager and kubectl into bin/k8s (first time ~6 min).
 	@hack/build-control-plane.sh
 
+.PHONY: helm
+helm: ## Build Helm into bin/helm from the Go module proxy (first time ~4 min).
+	@hack/build-helm.sh
+
+.PHONY: helm-lint
+helm-lint: helm ## Lint the chart with its default values and with every value set.
+	$(HELM) lint --strict dist/chart
+	$(HELM) lint --strict dist/chart -f dist/testdata/values-everything.yaml
+
 .PHONY: test
-test: control-plane vet ## Run every test: unit, fuzz seeds, generated-file checks, envtest integration, the demo.
-	cd api && go test $(GOTEST_FLAGS) ./...
+test: control-plane helm image vet ## Run every test: unit, fuzz seeds, generated-file checks, envtest integration, the chart, the image, the demo.
 	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
 
 .PHONY: bench
@@ -67,7 +86,7 @@ fuzz: ## Fuzz response decoding and query encoding for a while each (FUZZTIME=30
 
 .PHONY: build
 build: ## Build the manager and the IMS simulator into bin/.
-	go build -o $(BIN)/manager .
+	hack/build-manager.sh $(BIN)/manager $(VERSION)
 	go build -o $(BIN)/ims-simulator ./cmd/ims-simulator
 
 .PHONY: run
@@ -78,9 +97,25 @@ run: ## Run the manager against the cluster of the current kubeconfig.
 demo: ## Run the whole operator locally: control plane, IMS simulator, manager, samples (DEMO_ONCE=1 exits).
 	@hack/demo.sh
 
+.PHONY: image
+image: ## Build the manager image for $(PLATFORMS) without Docker, into the OCI layout bin/image.
+	@mkdir -p $(BIN)/image-build
+	@set -e; bins=; for p in $(PLATFORMS); do \
+	  out=$(BIN)/image-build/manager-$${p%/*}-$${p#*/}; \
+	  echo ">> manager for $$p"; GOOS=$${p%/*} GOARCH=$${p#*/} hack/build-manager.sh $$out $(VERSION); \
+	  bins="$$bins $$p=$$out"; \
+	done; \
+	cd hack/image && GOWORK=off GOFLAGS=-mod=readonly go run . build -version $(VERSION) \
+	  -revision "$$(git rev-parse HEAD 2>/dev/null)" -out $(BIN)/image $$bins
+	@echo ">> bin/image: OCI image layout ($(PLATFORMS)), version $(VERSION)"
+
+.PHONY: image-push
+image-push: image ## Push bin/image to IMAGE=<registry>/ims-operator:<tag> (credentials of `docker login`).
+	cd hack/image && GOWORK=off GOFLAGS=-mod=readonly go run . push -layout $(BIN)/image $(IMAGE)
+
 .PHONY: docker-build
-docker-build: ## Build the manager image (needs a Docker engine).
-	docker build -t $(IMG) .
+docker-build: ## Build the manager image with a Docker engine (make image needs none).
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
 
 ##@ Deployment
 
@@ -93,8 +128,12 @@ uninstall: control-plane ## Remove the CRDs (and so every ImageQuery and CloudIm
 	$(KUBECTL) delete --ignore-not-found -k config/crd
 
 .PHONY: deploy
-deploy: control-plane ## Deploy the operator (CRDs, RBAC, manager) with image $(IMG).
-	$(KUBECTL) kustomize config/default | sed 's|image: ims-operator:latest|image: $(IMG)|' | $(KUBECTL) apply --server-side -f -
+deploy: control-plane ## Deploy the operator (CRDs, RBAC, manager) with image $(IMAGE).
+	$(KUBECTL) kustomize config/default | sed 's|image: ims-operator:latest|image: $(IMAGE)|' | $(KUBECTL) apply --server-side -f -
+
+.PHONY: build-installer
+build-installer: control-plane ## Write dist/install.yaml (CRDs first, then config/default) with image $(IMAGE).
+	$(KUBECTL) kustomize config/default | sed 's|image: ims-operator:latest|image: $(IMAGE)|' | go run ./hack/chartgen installer > dist/install.yaml
 
 .PHONY: undeploy
 undeploy: control-plane ## Remove the operator.

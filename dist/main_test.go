@@ -1,0 +1,72 @@
+package dist
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/imagecatalog/ims-operator/internal/controlplane"
+)
+
+// The control plane of the install tests: etcd and kube-apiserver of bin/k8s with RBAC and
+// service-account tokens, no CRDs (the tests install them as users do). Garbage collection is
+// not needed here, so no kube-controller-manager.
+var (
+	cluster        *rest.Config // cluster admin
+	kubeconfigPath string       // the admin's kubeconfig, for kubectl and helm
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	defer removeManager()
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	if assets == "" {
+		assets = filepath.Join(root, "bin", "k8s")
+	}
+	if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
+		// The chart and image tests still run; the install tests fail, saying why.
+		return m.Run()
+	}
+	env := controlplane.Environment(assets, "")
+	env.CRDDirectoryPaths, env.ErrorIfCRDPathMissing = nil, false
+	var err error
+	if cluster, err = env.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "starting the control plane: %v\n", err)
+		return 1
+	}
+	defer func() { _ = env.Stop() }()
+	code, err := withKubeconfig(env, m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return code
+}
+
+func withKubeconfig(env *envtest.Environment, m *testing.M) (int, error) {
+	dir, err := os.MkdirTemp("", "ims-dist-kubeconfig-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	kubeconfigPath = filepath.Join(dir, "kubeconfig")
+	if err := controlplane.WriteAdminKubeconfig(env, kubeconfigPath); err != nil {
+		return 0, fmt.Errorf("kubeconfig: %w", err)
+	}
+	return m.Run(), nil
+}
+
+// needCluster fails a test that needs the control plane when bin/k8s is missing.
+func needCluster(t testing.TB) {
+	t.Helper()
+	if cluster == nil {
+		t.Fatal("control-plane binaries not found in bin/k8s: run `make test`, which builds them")
+	}
+}

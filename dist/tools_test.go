@@ -1,0 +1,125 @@
+// Package dist tests what dist/ ships: the Helm chart, the single-file install and the image,
+// against config/ (which they must not drift from) and on a real control plane.
+package dist
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+// The repository root, as the tests see it from dist/.
+const root = ".."
+
+// binary is a tool that `make test` builds into bin/ before the tests run.
+func binary(t testing.TB, name string) string {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join(root, "bin", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name == "kubectl" {
+		dir := os.Getenv("KUBEBUILDER_ASSETS")
+		if dir == "" {
+			dir = filepath.Join(root, "bin", "k8s")
+		}
+		path = filepath.Join(dir, "kubectl")
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("%s not built (%v): run `make test`, which builds it", name, err)
+	}
+	return path
+}
+
+// run runs a tool in the repository root and returns its standard output.
+func run(t testing.TB, name string, args ...string) []byte {
+	t.Helper()
+	out, err := runErr(name, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func runErr(name string, args ...string) ([]byte, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = root
+	// Helm keeps its caches and config away from the user's.
+	tmp, err := os.MkdirTemp("", "ims-dist-tool-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+tmp, "HELM_CONFIG_HOME="+tmp, "HELM_DATA_HOME="+tmp,
+		"KUBECACHEDIR="+filepath.Join(tmp, "kube"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("%s %s: %v\n%s%s", filepath.Base(name), strings.Join(args, " "), err, out, stderr.String())
+	}
+	return out, nil
+}
+
+// object is one rendered Kubernetes object.
+type object = map[string]any
+
+// parseObjects splits rendered YAML into objects, skipping empty documents.
+func parseObjects(t testing.TB, raw []byte) []object {
+	t.Helper()
+	var objs []object
+	for _, doc := range bytes.Split(append([]byte("\n"), raw...), []byte("\n---")) {
+		var o object
+		if err := yaml.Unmarshal(doc, &o); err != nil {
+			t.Fatalf("rendered YAML does not parse: %v\n%s", err, doc)
+		}
+		if len(o) > 0 {
+			objs = append(objs, o)
+		}
+	}
+	return objs
+}
+
+// key names an object as kubectl does: kind/namespace/name.
+func key(o object) string {
+	return fmt.Sprintf("%s/%s/%s", o["kind"], str(o, "metadata", "namespace"), str(o, "metadata", "name"))
+}
+
+// field walks nested maps; nil when a step is missing.
+func field(o any, path ...string) any {
+	for _, p := range path {
+		m, ok := o.(map[string]any)
+		if !ok {
+			return nil
+		}
+		o = m[p]
+	}
+	return o
+}
+
+func str(o any, path ...string) string {
+	s, _ := field(o, path...).(string)
+	return s
+}
+
+func byKey(objs []object) map[string]object {
+	m := map[string]object{}
+	for _, o := range objs {
+		m[key(o)] = o
+	}
+	return m
+}
+
+func asYAML(v any) string {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
