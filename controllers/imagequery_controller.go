@@ -93,6 +93,7 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 // reconcile decides whether q syncs now. It changes q's status in memory; Reconcile writes it.
 func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuery, status *statusPatcher) (ctrl.Result, error) {
 	if q.Spec.Suspend {
+		observeSuspended(q.Namespace, q.Name)
 		q.Status.ObservedGeneration = q.Generation
 		meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionReconciling)
 		return ctrl.Result{}, nil
@@ -171,6 +172,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	}
 	summary := imagesMatched(len(matched.Images))
 	markSynced(q, summary)
+	observeStatus(q, r.interval(q))
 	r.announce(q, prevReady, firstSync, summary, mirrored)
 	log.Info("synced", "matched", len(matched.Images), "added", mirrored.Added, "removed", mirrored.Removed, "writes", mirrored.Written)
 	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, r.Clock.Now())}, nil
@@ -197,6 +199,7 @@ func (r *ImageQueryReconciler) mirror(ctx context.Context, q *imsv1.ImageQuery, 
 // next interval); a transient one comes back through the controller's rate limiter.
 func (r *ImageQueryReconciler) failed(ctx context.Context, q *imsv1.ImageQuery, prevReady *metav1.Condition, f *syncFailure) (ctrl.Result, error) {
 	markFailed(q, f)
+	observeStatus(q, r.interval(q))
 	r.announceFailure(q, prevReady, f)
 	logf.FromContext(ctx).Info("sync failed", "reason", f.Reason, "terminal", f.Terminal, "error", f.Message)
 	if f.Terminal {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -35,10 +36,26 @@ var (
 		Name: "ims_operator_latest_image_created_timestamp_seconds",
 		Help: "createdAt of the latest image of each ImageQuery, in seconds since the epoch.",
 	}, []string{"namespace", "name"})
+
+	// The schedule and health of each query, for alerts: a sync overdue by several intervals,
+	// a query stalled for a while (config/prometheus/rules.yaml).
+	lastSync = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ims_operator_last_sync_timestamp_seconds",
+		Help: "When an ImageQuery last synced completely (status.lastSyncTime), in Unix seconds.",
+	}, []string{"namespace", "name"})
+	refreshInterval = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ims_operator_refresh_interval_seconds",
+		Help: "How often an ImageQuery syncs; no series while it is suspended.",
+	}, []string{"namespace", "name"})
+	stalled = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ims_operator_stalled",
+		Help: "1 while an ImageQuery is Stalled (a failure that needs a change), else 0.",
+	}, []string{"namespace", "name"})
 )
 
 func init() {
-	metrics.Registry.MustRegister(ims.RequestsTotal, syncDuration, matchedImages, latestImageInfo, latestImageCreated)
+	metrics.Registry.MustRegister(ims.RequestsTotal, syncDuration, matchedImages, latestImageInfo, latestImageCreated,
+		lastSync, refreshInterval, stalled)
 }
 
 func observeSync(d time.Duration, f *syncFailure) {
@@ -85,7 +102,29 @@ func forgetLatest(namespace, name string) {
 	latestImageCreated.DeletePartialMatch(query)
 }
 
+// observeStatus records a query's schedule and health after a sync, successful or not.
+func observeStatus(q *imsv1.ImageQuery, interval time.Duration) {
+	refreshInterval.WithLabelValues(q.Namespace, q.Name).Set(interval.Seconds())
+	if q.Status.LastSyncTime != nil {
+		lastSync.WithLabelValues(q.Namespace, q.Name).Set(float64(q.Status.LastSyncTime.Unix()))
+	}
+	s := 0.0
+	if meta.IsStatusConditionTrue(q.Status.Conditions, imsv1.ConditionStalled) {
+		s = 1
+	}
+	stalled.WithLabelValues(q.Namespace, q.Name).Set(s)
+}
+
+// observeSuspended drops the schedule and health of a suspended query: it is not overdue,
+// and not stalled, while nobody expects it to sync.
+func observeSuspended(namespace, name string) {
+	refreshInterval.DeleteLabelValues(namespace, name)
+	stalled.DeleteLabelValues(namespace, name)
+}
+
 func forgetQueryMetrics(namespace, name string) {
 	matchedImages.DeleteLabelValues(namespace, name)
 	forgetLatest(namespace, name)
+	lastSync.DeleteLabelValues(namespace, name)
+	observeSuspended(namespace, name)
 }
