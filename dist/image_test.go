@@ -76,10 +76,10 @@ func (l ociLayout) json(d descriptor, into any) {
 // binary of that architecture as the only file, run as 65532 with /manager as entrypoint and
 // the OCI source and version labels; the amd64 binary runs here and prints its version.
 func TestImageLayout(t *testing.T) {
-	dir := filepath.Join(root, "bin", "image")
+	dir := filepath.Dir(built(t, filepath.Join(root, "bin", "image", "index.json")))
 	raw, err := os.ReadFile(filepath.Join(dir, "index.json"))
 	if err != nil {
-		t.Fatalf("no image in bin/image (%v): run `make image` (make test does)", err)
+		t.Fatal(err)
 	}
 	l := ociLayout{t, dir}
 	var outer manifest
