@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -37,6 +38,8 @@ func runTests(m *testing.M) int {
 	}
 	env := controlplane.Environment(assets, "")
 	env.CRDDirectoryPaths, env.ErrorIfCRDPathMissing = nil, false
+	// A machine busy with builds can take longer than envtest's 20 s to start kube-apiserver.
+	env.ControlPlane.GetAPIServer().StartTimeout = 2 * time.Minute
 	if cluster, err = env.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "starting the control plane: %v\n", err)
 		return 1
