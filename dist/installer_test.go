@@ -38,21 +38,25 @@ func TestInstallerIsCurrent(t *testing.T) {
 	}
 }
 
-var installOnce sync.Once
+var (
+	installOnce sync.Once
+	installOut  []byte
+	installErr  error
+)
 
-// applyInstaller applies dist/install.yaml server-side, as the README says, once per run.
+// applyInstaller applies dist/install.yaml server-side, as the README says, once per run, and
+// returns what kubectl said then.
 func applyInstaller(t testing.TB) string {
 	t.Helper()
 	needCluster(t)
-	var out []byte
-	var err error
+	kubectl := binary(t, "kubectl")
 	installOnce.Do(func() {
-		out, err = runErr(binary(t, "kubectl"), "--kubeconfig", kubeconfigPath, "apply", "--server-side", "-f", "dist/install.yaml")
+		installOut, installErr = runErr(kubectl, "--kubeconfig", kubeconfigPath, "apply", "--server-side", "-f", "dist/install.yaml")
 	})
-	if err != nil {
-		t.Fatal(err)
+	if installErr != nil {
+		t.Fatal(installErr)
 	}
-	return string(out)
+	return string(installOut)
 }
 
 // One server-side apply of dist/install.yaml creates every object, the CRDs are served, and
