@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	defer removeManager()
+	defer removeBuilds()
 	assets, err := testenv.Assets()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

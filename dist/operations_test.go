@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -55,33 +54,10 @@ func promql(t testing.TB, exprs []string) []struct {
 	return results
 }
 
-var (
-	promqlOnce sync.Once
-	promqlPath string
-	promqlErr  error
-)
-
+// promqlBinary is hack/promql, a module of its own, built once per run.
 func promqlBinary(t testing.TB) string {
 	t.Helper()
-	promqlOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ims-dist-promql-")
-		if err != nil {
-			promqlErr = err
-			return
-		}
-		promqlPath = filepath.Join(dir, "promql")
-		cmd := exec.Command("go", "build", "-o", promqlPath, ".")
-		cmd.Dir = filepath.Join(root, "hack", "promql")
-		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			promqlErr = err
-			t.Logf("%s", out)
-		}
-	})
-	if promqlErr != nil {
-		t.Fatalf("building hack/promql: %v", promqlErr)
-	}
-	return promqlPath
+	return buildOnce(t, "hack/promql", "GOWORK=off", "GOFLAGS=-mod=readonly")
 }
 
 // knownMetrics are the metric names the operator serves: its own, as defined in the Go source
@@ -135,6 +111,22 @@ func knownMetrics(t testing.TB) func(string) bool {
 	}
 }
 
+// checkQueries fails on each expression that does not parse or reads a metric the operator
+// does not serve; names[i] says where expression i comes from.
+func checkQueries(t testing.TB, exprs, names []string, known func(string) bool) {
+	t.Helper()
+	for i, res := range promql(t, exprs) {
+		if res.Error != "" {
+			t.Errorf("%s: %s", names[i], res.Error)
+		}
+		for _, m := range res.Metrics {
+			if !known(m) {
+				t.Errorf("%s reads %s, which the operator does not serve", names[i], m)
+			}
+		}
+	}
+}
+
 type prometheusRule struct {
 	Spec struct {
 		Groups []struct {
@@ -160,23 +152,14 @@ func TestPrometheusRules(t *testing.T) {
 	var exprs, alerts []string
 	for _, g := range rule.Spec.Groups {
 		for _, r := range g.Rules {
-			alerts = append(alerts, r.Alert)
+			alerts = append(alerts, "alert "+r.Alert)
 			exprs = append(exprs, r.Expr)
 			if r.For == "" || r.Labels["severity"] == "" || r.Annotations["summary"] == "" || r.Annotations["description"] == "" {
 				t.Errorf("alert %s lacks for, a severity label, or a summary or description annotation", r.Alert)
 			}
 		}
 	}
-	for i, res := range promql(t, exprs) {
-		if res.Error != "" {
-			t.Errorf("alert %s: %s", alerts[i], res.Error)
-		}
-		for _, m := range res.Metrics {
-			if !known(m) {
-				t.Errorf("alert %s reads %s, which the operator does not serve", alerts[i], m)
-			}
-		}
-	}
+	checkQueries(t, exprs, alerts, known)
 	for _, want := range []string{"ImageQueryStalled", "ImageQuerySyncOverdue", "IMSThrottling", "ImageQueryLatestImageTooOld"} {
 		if !strings.Contains(strings.Join(alerts, " "), want) {
 			t.Errorf("no alert %s", want)
@@ -235,18 +218,8 @@ func TestGrafanaDashboard(t *testing.T) {
 			t.Errorf("panel %q has no query", p.Title)
 		}
 		for _, target := range p.Targets {
-			exprs, titles = append(exprs, vars.Replace(target.Expr)), append(titles, p.Title)
+			exprs, titles = append(exprs, vars.Replace(target.Expr)), append(titles, "panel "+p.Title)
 		}
 	}
-	known := knownMetrics(t)
-	for i, res := range promql(t, exprs) {
-		if res.Error != "" {
-			t.Errorf("panel %q: %s", titles[i], res.Error)
-		}
-		for _, m := range res.Metrics {
-			if !known(m) {
-				t.Errorf("panel %q reads %s, which the operator does not serve", titles[i], m)
-			}
-		}
-	}
+	checkQueries(t, exprs, titles, knownMetrics(t))
 }

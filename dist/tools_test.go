@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -131,4 +132,58 @@ func asYAML(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// builds are Go programs the tests build once per run, into temporary folders that TestMain
+// removes.
+var (
+	buildsMu   sync.Mutex
+	buildDirs  []string
+	buildOnces = map[string]*buildResult{}
+)
+
+type buildResult struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildOnce builds the package in dir (relative to the repository root) with extra
+// environment, once per run, and returns the binary.
+func buildOnce(t testing.TB, dir string, env ...string) string {
+	t.Helper()
+	buildsMu.Lock()
+	b := buildOnces[dir]
+	if b == nil {
+		b = &buildResult{}
+		buildOnces[dir] = b
+	}
+	buildsMu.Unlock()
+	b.once.Do(func() {
+		tmp, err := os.MkdirTemp("", "ims-dist-build-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		buildsMu.Lock()
+		buildDirs = append(buildDirs, tmp)
+		buildsMu.Unlock()
+		b.path = filepath.Join(tmp, filepath.Base(filepath.Clean(filepath.Join("/ims-operator", dir))))
+		cmd := exec.Command("go", "build", "-o", b.path, ".")
+		cmd.Dir, cmd.Env = filepath.Join(root, dir), append(os.Environ(), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build %s: %v\n%s", dir, err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
+}
+
+// removeBuilds removes what buildOnce built.
+func removeBuilds() {
+	for _, dir := range buildDirs {
+		_ = os.RemoveAll(dir)
+	}
 }
