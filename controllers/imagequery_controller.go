@@ -261,7 +261,7 @@ func (r *ImageQueryReconciler) listing(ctx context.Context, q *imsv1.ImageQuery,
 	}
 	req := listRequest(&q.Spec)
 	src.key = src.keyFor(r.endpointOf(src.region), &q.Spec)
-	images, release, err := r.Listings.list(ctx, src.key, fresh, func(ctx context.Context) ([]*ims.Image, error) {
+	images, release, err := r.Listings.list(ctx, src.key, fresh, r.hasTwin(ctx, q), func(ctx context.Context) ([]*ims.Image, error) {
 		return collect(cloud.ListImages(ctx, req))
 	})
 	src.release = release
@@ -272,6 +272,24 @@ func (r *ImageQueryReconciler) listing(ctx context.Context, q *imsv1.ImageQuery,
 		return nil, src, listFailure(err)
 	}
 	return images, src, nil
+}
+
+// hasTwin tells whether another ImageQuery (in any namespace) asks IMS the same in the same
+// region, so that q's listing is worth keeping for it a while.
+func (r *ImageQueryReconciler) hasTwin(ctx context.Context, q *imsv1.ImageQuery) bool {
+	var all imsv1.ImageQueryList
+	if err := r.Client.List(ctx, &all); err != nil {
+		return true // keeping costs memory for a while; not keeping costs a listing
+	}
+	want := listRequest(&q.Spec).Values().Encode()
+	for i := range all.Items {
+		b := &all.Items[i]
+		if b.UID != q.UID && !b.Spec.Suspend && r.region(b) == r.region(q) &&
+			listRequest(&b.Spec).Values().Encode() == want {
+			return true
+		}
+	}
+	return false
 }
 
 // endpointOf names where a region's requests go, for rate limits and shared listings: the

@@ -61,6 +61,9 @@ type flight struct {
 	users  int
 	cancel context.CancelFunc // cancels the listing
 	expiry *time.Timer        // armed while nobody uses a kept result
+	// wanted: some user expects another query to ask for the same listing soon. Otherwise
+	// the result is dropped with its last user: a 10,000-image listing is tens of MiB.
+	wanted bool
 }
 
 // maxShareAge bounds how long after it completed a listing may still be handed to a sync
@@ -102,7 +105,8 @@ func listingKey(endpoint, region string, creds ims.Credentials, req ims.ListImag
 // same error, and is not kept. A sync whose ctx ends stops waiting at once; the listing
 // itself is cancelled when nobody waits for it any more. The caller calls release when done
 // with the result; the listing is kept for the window after the last release.
-func (l *Listings) list(ctx context.Context, key string, fresh bool, run func(context.Context) ([]*ims.Image, error)) ([]*ims.Image, func(), error) {
+// wanted says whether the caller knows of another query that may ask for the same listing.
+func (l *Listings) list(ctx context.Context, key string, fresh, wanted bool, run func(context.Context) ([]*ims.Image, error)) ([]*ims.Image, func(), error) {
 	if l == nil {
 		images, err := run(ctx)
 		return images, func() {}, err
@@ -114,7 +118,9 @@ func (l *Listings) list(ctx context.Context, key string, fresh bool, run func(co
 	f, ok := l.flights[key]
 	if !ok || fresh || (!f.completed.IsZero() && time.Since(f.completed) > maxShareAge) {
 		f = l.start(key, run)
+		f.wanted = wanted
 	} else {
+		f.wanted = f.wanted || wanted
 		f.users++
 		if f.expiry != nil {
 			f.expiry.Stop()
@@ -158,6 +164,10 @@ func (l *Listings) release(key string, f *flight) {
 // keep arms f's expiry, the window from now; l.mu is held.
 func (l *Listings) keep(key string, f *flight) {
 	if l.flights[key] != f || f.users > 0 {
+		return
+	}
+	if !f.wanted {
+		l.forget(key, f)
 		return
 	}
 	f.expiry = time.AfterFunc(l.Window, func() {

@@ -33,7 +33,7 @@ func TestSharedListingFailureReachesEveryWaiter(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 5)
 	for i := range errs {
-		wg.Go(func() { _, _, errs[i] = l.list(context.Background(), "k", false, run) })
+		wg.Go(func() { _, _, errs[i] = l.list(context.Background(), "k", false, true, run) })
 	}
 	time.Sleep(50 * time.Millisecond) // let them all join the one listing
 	close(release)
@@ -46,7 +46,7 @@ func TestSharedListingFailureReachesEveryWaiter(t *testing.T) {
 	if runs.Load() != 1 {
 		t.Errorf("%d listings for 5 identical requests, want 1", runs.Load())
 	}
-	if _, _, err := l.list(context.Background(), "k", false, func(context.Context) ([]*ims.Image, error) { return nil, nil }); err != nil {
+	if _, _, err := l.list(context.Background(), "k", false, true, func(context.Context) ([]*ims.Image, error) { return nil, nil }); err != nil {
 		t.Errorf("a failed listing was kept: %v", err)
 	}
 }
@@ -69,11 +69,11 @@ func TestSharedListingOutlivesOneWaiter(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
-	go func() { _, _, err := l.list(ctx, "k", false, run); first <- err }()
+	go func() { _, _, err := l.list(ctx, "k", false, true, run); first <- err }()
 	second := make(chan []*ims.Image, 1)
 	time.Sleep(20 * time.Millisecond)
 	go func() {
-		images, release, _ := l.list(context.Background(), "k", false, run)
+		images, release, _ := l.list(context.Background(), "k", false, true, run)
 		release()
 		second <- images
 	}()
@@ -89,7 +89,7 @@ func TestSharedListingOutlivesOneWaiter(t *testing.T) {
 	if images, ok := l.peek("k"); !ok || len(images) != 1 {
 		t.Error("a completed listing is not kept for the window")
 	}
-	if _, _, err := l.list(context.Background(), "k", true, run); err != nil || runs.Load() != 2 {
+	if _, _, err := l.list(context.Background(), "k", true, true, run); err != nil || runs.Load() != 2 {
 		t.Errorf("fresh reused the kept listing (runs %d, err %v)", runs.Load(), err)
 	}
 	if _, ok := l.peek("other"); ok {
@@ -103,9 +103,9 @@ func TestSharedListingKeptWhileInUse(t *testing.T) {
 	l := &Listings{Window: 50 * time.Millisecond}
 	var runs atomic.Int32
 	run := func(context.Context) ([]*ims.Image, error) { runs.Add(1); return []*ims.Image{{ID: "a"}}, nil }
-	_, release, _ := l.list(context.Background(), "k", false, run)
+	_, release, _ := l.list(context.Background(), "k", false, true, run)
 	time.Sleep(150 * time.Millisecond) // a long mirror: three windows
-	_, release2, _ := l.list(context.Background(), "k", false, run)
+	_, release2, _ := l.list(context.Background(), "k", false, true, run)
 	if runs.Load() != 1 {
 		t.Errorf("a listing in use was not shared: %d listings", runs.Load())
 	}
@@ -143,5 +143,19 @@ func TestTurnsAreTakenOneAtATime(t *testing.T) {
 	again()
 	if len(l.turns) != 0 {
 		t.Errorf("%d turnstiles left", len(l.turns))
+	}
+}
+
+// A listing nobody else is expected to ask for goes with its last user.
+func TestUnwantedListingIsNotKept(t *testing.T) {
+	l := &Listings{Window: time.Minute}
+	run := func(context.Context) ([]*ims.Image, error) { return []*ims.Image{{ID: "a"}}, nil }
+	_, release, _ := l.list(context.Background(), "k", false, false, run)
+	if _, ok := l.peek("k"); !ok {
+		t.Error("a listing in use must stay visible")
+	}
+	release()
+	if _, ok := l.peek("k"); ok {
+		t.Error("an unwanted listing was kept after its last user")
 	}
 }
