@@ -62,7 +62,9 @@ type ImageQueryReconciler struct {
 
 // +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=imagequeries,verbs=get;list;watch
 // +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=imagequeries/status,verbs=get;patch
-// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=cloudimages,verbs=get;list;watch;create;update;delete
+// CloudImages: the mirror creates them, rewrites a changed record (update), merge-patches
+// claims alone (patch: the cache holds only their metadata) and deletes unclaimed ones.
+// +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=cloudimages,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
