@@ -53,27 +53,20 @@ func generateChart(root, chart string) error {
 		out[filepath.Join("templates", "crd", filepath.Base(f))] = b.Bytes()
 	}
 
-	rbac, err := kustomizationResources(filepath.Join(root, "config", "rbac"))
+	// config/rbac, and every other folder config/default includes but the CRDs and the manager
+	// (which the chart templates by hand, from values), e.g. config/policy.
+	dirs, err := kustomizationResources(filepath.Join(root, "config", "default"))
 	if err != nil {
 		return err
 	}
-	for _, f := range rbac {
-		src := filepath.Join("config", "rbac", f)
-		objs, comments, err := readObjects(filepath.Join(root, src))
-		if err != nil {
+	for _, d := range dirs {
+		dir, ok := strings.CutPrefix(d, "../")
+		if !ok || dir == "crd" || dir == "manager" {
+			continue
+		}
+		if err := generateDir(root, dir, out); err != nil {
 			return err
 		}
-		var b bytes.Buffer
-		fmt.Fprintf(&b, header, src)
-		for i, o := range objs {
-			if i > 0 {
-				comments = ""
-			}
-			if err := writeObject(&b, o, comments, nil); err != nil {
-				return fmt.Errorf("%s: %w", src, err)
-			}
-		}
-		out[filepath.Join("templates", "rbac", f)] = b.Bytes()
 	}
 
 	if _, err := os.Stat(filepath.Join(root, "config", "prometheus", "rules.yaml")); err == nil {
@@ -84,11 +77,9 @@ func generateChart(root, chart string) error {
 		out[filepath.Join("templates", "prometheus", "rules.yaml")] = rules
 	}
 
-	// Generated folders hold only generated files: a file whose source went away goes too.
-	for _, dir := range []string{"crd", "rbac", "prometheus"} {
-		if err := os.RemoveAll(filepath.Join(chart, "templates", dir)); err != nil {
-			return err
-		}
+	// A generated file whose source went away goes too.
+	if err := removeGenerated(filepath.Join(chart, "templates")); err != nil {
+		return err
 	}
 	for path, content := range out {
 		full := filepath.Join(chart, path)
@@ -151,4 +142,48 @@ func splitDocuments(raw []byte) [][]byte {
 		}
 	}
 	return docs
+}
+
+// generateDir adds one template per file of config/<dir>'s kustomization.
+func generateDir(root, dir string, out map[string][]byte) error {
+	files, err := kustomizationResources(filepath.Join(root, "config", dir))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		src := filepath.Join("config", dir, f)
+		objs, comments, err := readObjects(filepath.Join(root, src))
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		fmt.Fprintf(&b, header, src)
+		for i, o := range objs {
+			if i > 0 {
+				comments = ""
+			}
+			if err := writeObject(&b, o, comments, nil); err != nil {
+				return fmt.Errorf("%s: %w", src, err)
+			}
+		}
+		out[filepath.Join("templates", dir, f)] = b.Bytes()
+	}
+	return nil
+}
+
+// removeGenerated removes every template that starts with the generated header.
+func removeGenerated(templates string) error {
+	prefix := []byte(header[:strings.Index(header, "%s")])
+	return filepath.WalkDir(templates, func(path string, d os.DirEntry, err error) error {
+		if os.IsNotExist(err) && path == templates {
+			return nil // a new chart folder (the tests generate into one)
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if b, err := os.ReadFile(path); err == nil && bytes.HasPrefix(b, prefix) {
+			return os.Remove(path)
+		}
+		return err
+	})
 }

@@ -66,6 +66,10 @@ func templatize(o map[string]any) {
 	if !clusterScoped[o["kind"].(string)] {
 		meta["namespace"] = phNamespace
 	}
+	if spec, ok := o["spec"].(map[string]any); ok && o["kind"] == "ValidatingAdmissionPolicyBinding" {
+		spec["policyName"] = phPrefix + "-" + spec["policyName"].(string)
+	}
+	namePolicyOperator(o)
 	if ref, ok := o["roleRef"].(map[string]any); ok {
 		ref["name"] = phPrefix + "-" + ref["name"].(string)
 	}
@@ -77,7 +81,24 @@ func templatize(o map[string]any) {
 	}
 }
 
-var clusterScoped = map[string]bool{"CustomResourceDefinition": true, "ClusterRole": true, "ClusterRoleBinding": true}
+var clusterScoped = map[string]bool{"CustomResourceDefinition": true, "ClusterRole": true, "ClusterRoleBinding": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true}
+
+// namePolicyOperator puts the chart's ServiceAccount where an admission policy's CEL names the
+// manager ('system:serviceaccount:' + 'system' + ':' + 'controller-manager'), as
+// config/default's replacements do for kustomize.
+func namePolicyOperator(o map[string]any) {
+	spec, _ := o["spec"].(map[string]any)
+	vars, _ := spec["variables"].([]any)
+	for _, v := range vars {
+		v, _ := v.(map[string]any)
+		expr, _ := v["expression"].(string)
+		if strings.Contains(expr, "'system:serviceaccount:'") {
+			expr = strings.Replace(expr, "'system'", "'"+phNamespace+"'", 1)
+			v["expression"] = strings.Replace(expr, "'"+configSA+"'", "'"+phSA+"'", 1)
+		}
+	}
+}
 
 // escapeTemplates keeps "{{" and "}}" in the source (Prometheus alert templates) literal.
 func escapeTemplates(s string) string {
