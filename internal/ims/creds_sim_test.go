@@ -9,9 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
@@ -21,23 +22,6 @@ const (
 	fedIdP      = "cce-oidc"
 	fedAudience = "sts.test"
 )
-
-type simClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *simClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // idToken is an unsigned JWT for subject (the simulator reads claims only); its "signature"
 // holds "Secret" so leak checks can look for it.
@@ -50,12 +34,12 @@ func idToken(subject string) string {
 type credFixture struct {
 	sim   *imssim.Simulator
 	url   string
-	clock *simClock
+	clock *clocktesting.FakeClock
 }
 
 func newCredFixture(t *testing.T, md *imssim.Metadata) *credFixture {
 	t.Helper()
-	clock := &simClock{now: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)}
+	clock := clocktesting.NewFakeClock(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
 	sim := imssim.New(imssim.Options{
 		IdentityProviders: []imssim.IdentityProvider{{ID: fedIdP, Audience: fedAudience}},
 		Metadata:          md,
@@ -110,11 +94,11 @@ func TestFederationAgainstSimulator(t *testing.T) {
 
 	// The kubelet rotates the token; the next exchange reads the new one.
 	writeToken(t, tokenFile, idToken("system:serviceaccount:ims:rotated"))
-	f.clock.Add(29 * time.Minute)
+	f.clock.Step(29 * time.Minute)
 	if again, _ := src.Credentials(context.Background()); again.AccessKey != creds.AccessKey {
 		t.Fatal("refreshed with more than half the lifetime left")
 	}
-	f.clock.Add(time.Minute)
+	f.clock.Step(time.Minute)
 	fresh, err := src.Credentials(context.Background())
 	if err != nil || fresh.AccessKey == creds.AccessKey {
 		t.Fatalf("no refresh at half the lifetime: %v", err)
@@ -206,7 +190,7 @@ func TestMetadataAgainstSimulator(t *testing.T) {
 			if _, err := client.ListAllImages(context.Background(), ims.ListImagesRequest{}); err != nil {
 				t.Fatal(err)
 			}
-			f.clock.Add(30 * time.Minute) // half the hour: due
+			f.clock.Step(30 * time.Minute) // half the hour: due
 			if again, err := src.Credentials(context.Background()); err != nil || again.AccessKey == creds.AccessKey {
 				t.Fatalf("no refresh after half the lifetime: %v", err)
 			}
@@ -232,7 +216,7 @@ func TestMetadataErrors(t *testing.T) {
 
 	f.sim.SetMetadata(&imssim.Metadata{Agency: "a", SessionTokens: true})
 	f.sim.AddFault(imssim.Fault{API: imssim.APIMetadataSecurityKey, Status: http.StatusUnauthorized, Times: 1})
-	f.clock.Add(30 * time.Second)
+	f.clock.Step(30 * time.Second)
 	if _, err := src.Credentials(context.Background()); err != nil {
 		t.Fatalf("a 401 other than 'no agency' should renew the session token and retry once: %v", err)
 	}

@@ -7,28 +7,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	clocktesting "k8s.io/utils/clock/testing"
 )
 
-// testClock is an injected clock.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // countingFetch issues credentials numbered by fetch, living lifetime from clock's now.
-func countingFetch(clock *testClock, lifetime time.Duration, fail *atomic.Bool, n *atomic.Int32) fetchFunc {
+func countingFetch(clock *clocktesting.FakeClock, lifetime time.Duration, fail *atomic.Bool, n *atomic.Int32) fetchFunc {
 	return func(context.Context) (Credentials, time.Time, error) {
 		i := n.Add(1)
 		if fail != nil && fail.Load() {
@@ -47,7 +31,7 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 		{15 * time.Minute, 450 * time.Second},
 	} {
 		t.Run(tc.lifetime.String(), func(t *testing.T) {
-			clock := &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+			clock := clocktesting.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 			var n atomic.Int32
 			r := newRefreshing("id", clock.Now, 0, countingFetch(clock, tc.lifetime, nil, &n))
 			get := func() string {
@@ -61,11 +45,11 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 			if get() != "A" {
 				t.Fatal("first call did not fetch")
 			}
-			clock.Add(tc.refreshAfter - time.Second)
+			clock.Step(tc.refreshAfter - time.Second)
 			if got := get(); got != "A" || n.Load() != 1 {
 				t.Fatalf("refreshed too early: %s after %d fetches", got, n.Load())
 			}
-			clock.Add(time.Second)
+			clock.Step(time.Second)
 			if got := get(); got != "B" || n.Load() != 2 {
 				t.Fatalf("not refreshed when due: %s after %d fetches", got, n.Load())
 			}
@@ -74,7 +58,7 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 }
 
 func TestNeverExpiredCredentials(t *testing.T) {
-	clock := &testClock{now: time.Now()}
+	clock := clocktesting.NewFakeClock(time.Now())
 	var n atomic.Int32
 	var fail atomic.Bool
 	r := newRefreshing("id", clock.Now, 0, countingFetch(clock, time.Hour, &fail, &n))
@@ -82,11 +66,11 @@ func TestNeverExpiredCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	fail.Store(true)
-	clock.Add(45 * time.Minute) // due for refresh, 15 minutes left: a failed refresh keeps them
+	clock.Step(45 * time.Minute) // due for refresh, 15 minutes left: a failed refresh keeps them
 	if c, err := r.Credentials(context.Background()); err != nil || c.AccessKey != "A" {
 		t.Fatalf("valid credentials not kept over a failed refresh: %v %v", c, err)
 	}
-	clock.Add(15 * time.Minute) // expired now
+	clock.Step(15 * time.Minute) // expired now
 	c, err := r.Credentials(context.Background())
 	var ce *CredentialError
 	if err == nil || !errors.As(err, &ce) || ce.Kind != KindUnavailable || c.AccessKey != "" {
@@ -99,7 +83,7 @@ func TestNeverExpiredCredentials(t *testing.T) {
 }
 
 func TestOneFetchForConcurrentCallers(t *testing.T) {
-	clock := &testClock{now: time.Now()}
+	clock := clocktesting.NewFakeClock(time.Now())
 	release := make(chan struct{})
 	var n atomic.Int32
 	r := newRefreshing("id", clock.Now, 0, func(ctx context.Context) (Credentials, time.Time, error) {
@@ -136,7 +120,7 @@ func TestOneFetchForConcurrentCallers(t *testing.T) {
 }
 
 func TestFailedFetchSharedAndSpaced(t *testing.T) {
-	clock := &testClock{now: time.Now()}
+	clock := clocktesting.NewFakeClock(time.Now())
 	var n atomic.Int32
 	var fail atomic.Bool
 	fail.Store(true)
@@ -149,7 +133,7 @@ func TestFailedFetchSharedAndSpaced(t *testing.T) {
 	if n.Load() != 1 {
 		t.Fatalf("%d fetches within the poll interval, want 1", n.Load())
 	}
-	clock.Add(30 * time.Second)
+	clock.Step(30 * time.Second)
 	_, _ = r.Credentials(context.Background())
 	if n.Load() != 2 {
 		t.Fatalf("%d fetches after the poll interval, want 2", n.Load())
@@ -157,7 +141,7 @@ func TestFailedFetchSharedAndSpaced(t *testing.T) {
 }
 
 func TestCallerCancellationDoesNotFailTheFetch(t *testing.T) {
-	clock := &testClock{now: time.Now()}
+	clock := clocktesting.NewFakeClock(time.Now())
 	release := make(chan struct{})
 	r := newRefreshing("id", clock.Now, 0, func(ctx context.Context) (Credentials, time.Time, error) {
 		<-release

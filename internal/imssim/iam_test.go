@@ -6,9 +6,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	clocktesting "k8s.io/utils/clock/testing"
 )
 
 const (
@@ -28,25 +29,7 @@ func testJWT(t *testing.T, claims map[string]any) string {
 	return enc([]byte(`{"alg":"RS256"}`)) + "." + enc(payload) + ".c2lnbmF0dXJlLVNlY3JldA"
 }
 
-// fakeClock is a settable clock for the simulator.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newIAMFixture(t *testing.T, clock *fakeClock, configure ...func(*Options)) *fixture {
+func newIAMFixture(t *testing.T, clock *clocktesting.FakeClock, configure ...func(*Options)) *fixture {
 	return newFixture(t, nil, append([]func(*Options){func(o *Options) {
 		o.Now = clock.Now
 		o.IdentityProviders = []IdentityProvider{{ID: testIdP, Audience: testAudience}}
@@ -137,7 +120,7 @@ func (f *fixture) federate(t *testing.T, idToken string, seconds int) issuedBody
 }
 
 func TestFederationIssuesCredentialsIMSAcceptsUntilExpiry(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	clock := clocktesting.NewFakeClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	f := newIAMFixture(t, clock, func(o *Options) { o.CredentialLifetime = 30 * time.Minute })
 	idToken := testJWT(t, map[string]any{"sub": testSubject, "aud": []string{testAudience}, "exp": clock.Now().Add(time.Hour).Unix()})
 	cred := f.federate(t, idToken, 21600).Credential
@@ -163,7 +146,7 @@ func TestFederationIssuesCredentialsIMSAcceptsUntilExpiry(t *testing.T) {
 		t.Errorf("with an unsigned security token: %d, want 401", res.status)
 	}
 
-	clock.Add(30 * time.Minute)
+	clock.Step(30 * time.Minute)
 	signed.signedAt = clock.Now()
 	res := f.do(t, signed)
 	if res.status != http.StatusUnauthorized || !strings.Contains(decodeError(t, res.body).Msg, "expired") {
@@ -176,7 +159,7 @@ func TestFederationIssuesCredentialsIMSAcceptsUntilExpiry(t *testing.T) {
 }
 
 func TestIDTokenRefusals(t *testing.T) {
-	clock := &fakeClock{now: time.Now()}
+	clock := clocktesting.NewFakeClock(time.Now())
 	f := newIAMFixture(t, clock, func(o *Options) {
 		o.IdentityProviders = append(o.IdentityProviders, IdentityProvider{ID: "strict", Audience: testAudience, Subjects: []string{testSubject}})
 	})
@@ -212,7 +195,7 @@ func TestIDTokenRefusals(t *testing.T) {
 }
 
 func TestSecurityTokenRefusals(t *testing.T) {
-	f := newIAMFixture(t, &fakeClock{now: time.Now()})
+	f := newIAMFixture(t, clocktesting.NewFakeClock(time.Now()))
 	for _, tc := range []struct {
 		name, body string
 		status     int
@@ -235,7 +218,7 @@ func TestSecurityTokenRefusals(t *testing.T) {
 }
 
 func TestFaultsOnIAMCallsLeaveListingsAlone(t *testing.T) {
-	f := newIAMFixture(t, &fakeClock{now: time.Now()})
+	f := newIAMFixture(t, clocktesting.NewFakeClock(time.Now()))
 	f.sim.AddFault(Fault{API: APIIAMIDToken, Status: http.StatusServiceUnavailable, Times: 1})
 	f.sim.AddFault(Fault{API: APIIAMSecurityToken, Status: http.StatusInternalServerError, Times: 1})
 	idToken := testJWT(t, map[string]any{"sub": testSubject, "aud": testAudience})

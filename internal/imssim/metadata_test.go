@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	clocktesting "k8s.io/utils/clock/testing"
 )
 
 func (f *fixture) metadata(t *testing.T, method, path string, header map[string]string) result {
@@ -18,7 +20,7 @@ func (f *fixture) metadata(t *testing.T, method, path string, header map[string]
 }
 
 func TestMetadataWithSessionTokens(t *testing.T) {
-	clock := &fakeClock{now: time.Now()}
+	clock := clocktesting.NewFakeClock(time.Now())
 	f := newIAMFixture(t, clock, func(o *Options) { o.Metadata = &Metadata{Agency: "ims-reader", SessionTokens: true} })
 
 	if res := f.metadata(t, http.MethodGet, MetadataSecurityKeyPath, nil); res.status != http.StatusUnauthorized || strings.Contains(string(res.body), NoAgencyMessage) {
@@ -47,14 +49,14 @@ func TestMetadataWithSessionTokens(t *testing.T) {
 		t.Errorf("identity %q, want agency:ims-reader", id)
 	}
 
-	clock.Add(7 * time.Hour) // past the session token's TTL
+	clock.Step(7 * time.Hour) // past the session token's TTL
 	if res := f.metadata(t, http.MethodGet, MetadataSecurityKeyPath, map[string]string{"X-Metadata-Token": string(tok.body)}); res.status != http.StatusUnauthorized {
 		t.Errorf("expired session token: %d, want 401", res.status)
 	}
 }
 
 func TestMetadataWithoutTokenAPIOrAgency(t *testing.T) {
-	f := newIAMFixture(t, &fakeClock{now: time.Now()}, func(o *Options) { o.Metadata = &Metadata{Agency: "ims-reader"} })
+	f := newIAMFixture(t, clocktesting.NewFakeClock(time.Now()), func(o *Options) { o.Metadata = &Metadata{Agency: "ims-reader"} })
 	if res := f.metadata(t, http.MethodPut, MetadataTokenPath, map[string]string{"X-Metadata-Token-Ttl-Seconds": "21600"}); res.status != http.StatusNotFound {
 		t.Fatalf("token API on a service without one: %d, want 404", res.status)
 	}
