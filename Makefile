@@ -32,6 +32,7 @@ help: ## Show the targets.
 .PHONY: manifests
 manifests: ## Generate CRDs and RBAC from the markers in api/ and controllers/, and the chart's copies.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="$(GEN_PATHS)" output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	go run ./hack/keyless-role
 	go run ./hack/chartgen chart
 
 .PHONY: chart
