@@ -339,13 +339,17 @@ func TestExportConfigMap(t *testing.T) {
 	ns, q, cm := startExport(t, "exported", "node-image")
 	latest := *q.Status.LatestImage
 
-	// Edited by hand: a value changed, a key added. Put back, extra key gone.
+	// Edited by hand: a value changed, a key added. Put back, extra key gone; a label that
+	// another tool needs (Flux's watch label) stays.
 	cm.Data["imageID"] = "tampered"
 	cm.Data["extra"] = "x"
+	cm.Labels["reconcile.fluxcd.io/watch"] = "Enabled"
 	if err := k8s.Update(context.Background(), cm); err != nil {
 		t.Fatal(err)
 	}
-	wantExport(t, q, "node-image", latest)
+	if restored := wantExport(t, q, "node-image", latest); restored.Labels["reconcile.fluxcd.io/watch"] != "Enabled" {
+		t.Errorf("labels after the edit was put back: %v", restored.Labels)
+	}
 
 	// Deleted by hand: recreated.
 	if err := k8s.Delete(context.Background(), cm); err != nil {
