@@ -37,6 +37,7 @@ type options struct {
 	refresh                time.Duration
 	metricsAddr, probeAddr string
 	leaderElect            bool
+	leaderElectionNS       string
 	secureMetrics          bool
 	qps                    float64
 	burst, maxConcurrent   int
@@ -60,6 +61,7 @@ func main() {
 	flag.BoolVar(&o.secureMetrics, "metrics-secure", false, "Serve metrics over HTTPS, only to callers allowed to get /metrics (RBAC); config/default turns this on.")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas syncs.")
+	flag.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease; default: the Pod's own namespace in a cluster, else the kubeconfig context's namespace.")
 	flag.Float64Var(&o.qps, "kube-api-qps", 500, "Queries per second to the Kubernetes API server (API Priority and Fairness queues them fairly with other clients).")
 	flag.IntVar(&o.burst, "kube-api-burst", 1000, "Burst of queries to the Kubernetes API server.")
 	flag.IntVar(&o.mirrorWorkers, "mirror-workers", controllers.DefaultMirrorWorkers, "CloudImage writes one ImageQuery sync has in flight at once.")
@@ -81,6 +83,14 @@ func main() {
 		ctrl.Log.WithName("setup").Error(err, "manager stopped")
 		os.Exit(1)
 	}
+}
+
+// flagValue is the value of a flag that a library registered (controller-runtime's --kubeconfig).
+func flagValue(name string) string {
+	if f := flag.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }
 
 func run(o options) error {
@@ -123,6 +133,8 @@ func run(o options) error {
 		HealthProbeBindAddress: o.probeAddr,
 		LeaderElection:         o.leaderElect,
 		LeaderElectionID:       "ims-operator.ims.imagecatalog.io",
+		LeaderElectionNamespace: leaderElectionNamespace(o.leaderElectionNS, inClusterNamespaceFile,
+			flagValue("kubeconfig")),
 		// Stop quickly on SIGTERM: in-flight IMS calls are cancelled with the context.
 		LeaderElectionReleaseOnCancel: true,
 	})

@@ -41,12 +41,14 @@ type ImageFilter struct {
 	// owner is the tenant (project) ID that owns the image.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	Owner string `json:"owner,omitempty"`
 
 	// id selects one image by its ID.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	ID string `json:"id,omitempty"`
 
@@ -58,12 +60,14 @@ type ImageFilter struct {
 	// name matches the image name exactly. Use spec.nameRegex for patterns.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	Name string `json:"name,omitempty"`
 
 	// flavorID returns the public images usable with this ECS flavor (one flavor only).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	FlavorID string `json:"flavorID,omitempty"`
 
@@ -111,6 +115,7 @@ type ImageFilter struct {
 	// tag filters by user tag. Tags stored as Key.Value are queried as Key=Value, e.g. "a=b".
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	Tag string `json:"tag,omitempty"`
 
@@ -144,6 +149,7 @@ type ImageFilter struct {
 	// Cannot be combined with supportXen or supportKVM.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	SupportXenGPUType string `json:"supportXenGPUType,omitempty"`
 
@@ -151,6 +157,7 @@ type ImageFilter struct {
 	// Cannot be combined with supportXen or supportKVM.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	SupportKVMGPUType string `json:"supportKVMGPUType,omitempty"`
 
@@ -226,6 +233,7 @@ type SecretReference struct {
 	// or token alone (an IAM token).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule=`self.matches(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')`,message="must be a Secret name (a DNS subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)"
 	// +required
 	Name string `json:"name"`
 }
@@ -255,6 +263,7 @@ type ImageQuerySpec struct {
 	// after listing (IMS matches names exactly only).
 	// +kubebuilder:validation:MaxLength=256
 	// +kubebuilder:validation:XValidation:rule="''.matches(self) || !''.matches(self)",message="nameRegex must be a valid RE2 regular expression"
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	NameRegex string `json:"nameRegex,omitempty"`
 
