@@ -172,7 +172,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	if f := r.export(ctx, q); f != nil {
 		return r.failed(ctx, q, prevReady, f)
 	}
-	summary := imagesMatched(len(matched.Images))
+	summary := imagesMatched(len(matched.Images)) + statusImagesNote(q, len(matched.Images))
 	markSynced(q, summary)
 	observeStatus(q, r.interval(q))
 	r.announce(q, prevReady, firstSync, summary, mirrored)

@@ -1,8 +1,6 @@
 package controllers
 
 import (
-	"sort"
-
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 )
@@ -66,24 +64,11 @@ func imageRecord(img *ims.Image) imsv1.ImageRecord {
 		HWFirmwareType:         s(img.HWFirmwareType),
 		Architecture:           img.Architecture(),
 	}
-	for i, tag := range img.Tags {
-		if i == imsv1.MaxTags {
-			break
-		}
-		r.Tags = append(r.Tags, s(tag))
-	}
-	if len(img.Extra) > 0 {
-		// Keep a deterministic subset when IMS returns more unknown fields than the schema allows.
-		keys := make([]string, 0, len(img.Extra))
-		for k := range img.Extra {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		r.ExtraProperties = make(map[string]string, min(len(keys), imsv1.MaxExtraProperty))
-		for _, k := range keys[:min(len(keys), imsv1.MaxExtraProperty)] {
-			r.ExtraProperties[k] = l(img.Extra[k])
-		}
-	}
+	var droppedTags, droppedExtra int
+	var kept []string
+	r.Tags, droppedTags = boundedTags(img.Tags)
+	r.ExtraProperties, kept, droppedExtra = boundedExtra(img.Extra)
+	fitRecord(&r, kept, droppedExtra, droppedTags)
 	return r
 }
 

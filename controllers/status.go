@@ -17,16 +17,12 @@ const DefaultMaxStatusImages = 100
 // one when it changed), and when the next too-young image comes of age. It returns the
 // change of latest image, nil when there is none to announce.
 func recordListing(q *imsv1.ImageQuery, res matchResult, now time.Time) *latestChange {
-	limit := DefaultMaxStatusImages
-	if q.Spec.MaxStatusImages != nil {
-		limit = int(*q.Spec.MaxStatusImages)
-	}
 	var summaries []imsv1.ImageSummary
-	for _, img := range res.Images[:min(limit, len(res.Images))] {
+	for _, img := range res.Images[:min(maxStatusImages(q), len(res.Images))] {
 		summaries = append(summaries, summary(img))
 	}
 	q.Status.MatchedImages = int32(len(res.Images))
-	q.Status.Images = summaries
+	q.Status.Images = fitStatusImages(summaries, maxStatusImagesBytes)
 	change := recordLatest(&q.Status, res.Latest)
 	q.Status.NextComingOfAgeTime = nil
 	if !res.ComesOfAge.IsZero() {

@@ -106,6 +106,11 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 
+	if err := enforceReadOnlyPolicy(); err != nil {
+		fmt.Fprintf(os.Stderr, "read-only policy: %v\n", err)
+		return 1
+	}
+
 	sim = imssim.New(imssim.Options{Credentials: map[string]string{testAK: testSK}})
 	server := httptest.NewServer(sim)
 	defer server.Close()

@@ -13,6 +13,7 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	page   []*entry // the images of a listing answer, for Fault.Drop
 }
 
 func jsonResponse(status int, v any) *response {

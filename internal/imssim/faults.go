@@ -30,6 +30,10 @@ type Fault struct {
 	// Delay is waited before answering; a request cancelled meanwhile gets
 	// no answer and is recorded with Status 0.
 	Delay time.Duration
+	// Drop leaves out the last N images of a listing page: a short page, which
+	// ends the listing early as if the catalog had shrunk (a whole page: an
+	// empty one).
+	Drop int
 	// Body replaces the body: "" normal, BodyTruncated, BodyMalformed,
 	// BodyEmptyObject; any other value is sent verbatim.
 	Body string

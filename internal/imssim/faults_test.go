@@ -197,3 +197,32 @@ func TestFaultDelayHonoursCancellation(t *testing.T) {
 		t.Errorf("recorded %+v", r)
 	}
 }
+
+// Drop serves a short page: the listing ends early, as if the catalog had shrunk.
+func TestFaultDropMakesAShortPage(t *testing.T) {
+	f := newFixture(t, GenerateCatalog(10, 1))
+	// pages lists as a client does: pages of 4, until a short one.
+	pages := func() []Image {
+		var all []Image
+		for query := "limit=4"; ; {
+			page := f.list(t, query)
+			all = append(all, page...)
+			if len(page) < 4 {
+				return all
+			}
+			query = "limit=4&marker=" + page[3].ID()
+		}
+	}
+	full := pages()
+	f.sim.AddFault(Fault{OnPage: 2, Drop: 3, Times: 1})
+	if got := pages(); len(got) != 5 || got[4].ID() != full[4].ID() {
+		t.Errorf("with 3 of page 2 dropped: %d images, want 5", len(got))
+	}
+	f.sim.AddFault(Fault{OnPage: 1, Drop: 100, Times: 1})
+	if got := pages(); len(got) != 0 {
+		t.Errorf("with page 1 dropped whole: %d images, want an empty listing", len(got))
+	}
+	if got := pages(); len(got) != len(full) || len(full) != 10 {
+		t.Errorf("after the faults: %d images, want %d of 10", len(got), len(full))
+	}
+}

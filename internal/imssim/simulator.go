@@ -175,7 +175,7 @@ func (s *Simulator) answerList(r *http.Request, rec *RecordedRequest, requestID 
 	}
 	rec.Page = pageNum
 
-	resp := &response{status: http.StatusOK, header: http.Header{}, body: encodeImages(page)}
+	resp := &response{status: http.StatusOK, header: http.Header{}, body: encodeImages(page), page: page}
 	resp = s.withFault(r, APIListImages, pageNum, requestID, resp)
 	if resp == nil || resp.status != http.StatusOK {
 		return resp, 0
@@ -199,6 +199,9 @@ func (s *Simulator) withFault(r *http.Request, api string, page int, requestID s
 	}
 	if f.RetryAfter != "" {
 		resp.header.Set("Retry-After", f.RetryAfter)
+	}
+	if f.Drop > 0 && resp.page != nil {
+		resp.body = encodeImages(resp.page[:len(resp.page)-min(f.Drop, len(resp.page))])
 	}
 	resp.body = faultBody(f.Body, resp.body)
 	return resp
