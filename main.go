@@ -50,6 +50,7 @@ type options struct {
 	mirrorWorkers          int
 	imsQPS                 float64
 	imsBurst               int
+	guard                  controllers.DeletionGuard
 }
 
 func main() {
@@ -67,6 +68,8 @@ func main() {
 	flag.IntVar(&o.mirrorWorkers, "mirror-workers", controllers.DefaultMirrorWorkers, "CloudImage writes one ImageQuery sync has in flight at once.")
 	flag.Float64Var(&o.imsQPS, "ims-qps", controllers.DefaultIMSQPS, "Most IMS requests per second for one set of credentials at one endpoint, shared by every query using them; 0 means no limit.")
 	flag.IntVar(&o.imsBurst, "ims-burst", controllers.DefaultIMSBurst, "IMS requests one set of credentials may send at once before --ims-qps paces them.")
+	flag.Float64Var(&o.guard.Ratio, "deletion-guard-ratio", controllers.DefaultDeletionGuard.Ratio, "A listing that would remove more than this share of a query's CloudImages (and more than --deletion-guard-min-removals) is confirmed by a second listing before anything changes; 1 turns the guard off.")
+	flag.IntVar(&o.guard.MinRemovals, "deletion-guard-min-removals", controllers.DefaultDeletionGuard.MinRemovals, "Removals up to this many are applied without a second listing, whatever their share.")
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 2, "ImageQueries (and CloudImages) reconciled at once.")
 	flag.BoolVar(&o.managerCredsEverywhere, "manager-credentials-in-all-namespaces", false, "Let ImageQueries in every namespace use the manager's own credentials; by default only namespaces labelled ims.imagecatalog.io/manager-credentials=allowed may.")
 	flag.BoolVar(&o.allowSecretRefs, "allow-credentials-secret-ref", true, "Honour spec.credentialsSecretRef; false (the keyless install) reads no Secrets at all and stalls queries that name one.")
@@ -105,6 +108,9 @@ func run(o options) error {
 	}
 	if (o.wiIdP == "") != (o.wiAudience == "") {
 		return fmt.Errorf("--workload-identity-idp-id and --workload-identity-audience go together")
+	}
+	if o.guard.Ratio < 0 || o.guard.Ratio > 1 || o.guard.MinRemovals < 0 {
+		return fmt.Errorf("--deletion-guard-ratio must be within [0, 1] and --deletion-guard-min-removals at least 0")
 	}
 	if o.maxConcurrent < 1 {
 		return fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", o.maxConcurrent)
@@ -165,6 +171,7 @@ func run(o options) error {
 		NewImageClient: controllers.NewImageClient,
 		Listings:       &controllers.Listings{QPS: o.imsQPS, Burst: o.imsBurst, Window: controllers.DefaultListingWindow},
 		MirrorWorkers:  o.mirrorWorkers,
+		Guard:          o.guard,
 	}
 	if err := queries.SetupWithManager(mgr, o.maxConcurrent); err != nil {
 		return fmt.Errorf("setting up the ImageQuery controller: %w", err)

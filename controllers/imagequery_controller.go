@@ -56,6 +56,8 @@ type ImageQueryReconciler struct {
 	Listings *Listings
 	// MirrorWorkers bounds the CloudImage writes one sync has in flight (--mirror-workers).
 	MirrorWorkers int
+	// Guard confirms large removals with a second listing.
+	Guard DeletionGuard
 
 	started time.Time // when the controller was set up; spreads overdue syncs after a restart
 }
@@ -143,6 +145,9 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 		if matched, mf = match(&q.Spec, listing, r.Clock.Now()); mf != nil {
 			err = mf
 		}
+	}
+	if err == nil {
+		matched, err = r.confirmRemovals(ctx, q, matched)
 	}
 	var mirrored mirrorResult
 	if err == nil {

@@ -147,6 +147,7 @@ func runSuite(m *testing.M) int {
 		// between syncs, and a kept listing would hide that. Sharing tests set a window.
 		Listings:      &Listings{QPS: DefaultIMSQPS, Burst: DefaultIMSBurst},
 		MirrorWorkers: DefaultMirrorWorkers,
+		Guard:         DefaultDeletionGuard,
 	}
 	if err := queries.SetupWithManager(mgr, 2); err != nil {
 		fmt.Fprintf(os.Stderr, "setup: %v\n", err)

@@ -40,6 +40,9 @@ const (
 	ReasonSecretUnreadable = "SecretUnreadable"
 	// ReasonMirrorFailed: writing CloudImages failed.
 	ReasonMirrorFailed = "MirrorFailed"
+	// ReasonListingUnstable: a listing would have removed many CloudImages and a second,
+	// confirming listing disagreed; nothing was changed and the sync is retried.
+	ReasonListingUnstable = "ListingUnstable"
 	// ReasonListFailed: an error the IMS client could not classify.
 	ReasonListFailed = "ListFailed"
 
