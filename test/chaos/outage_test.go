@@ -1,0 +1,58 @@
+package chaos
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/imagecatalog/ims-operator/internal/controlplane"
+	"github.com/imagecatalog/ims-operator/internal/imssim"
+)
+
+var (
+	outagesMu sync.Mutex
+	outages   []*controlplane.Outage
+)
+
+// stopOutages ends the kube-apiservers the tests restarted.
+func stopOutages() {
+	outagesMu.Lock()
+	defer outagesMu.Unlock()
+	for _, o := range outages {
+		o.Stop()
+	}
+}
+
+// apiServerDown takes kube-apiserver down for d and brings it back.
+func apiServerDown(t *testing.T, d time.Duration) {
+	t.Helper()
+	o, err := controlplane.StopAPIServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(d)
+	outagesMu.Lock()
+	outages = append(outages, o)
+	outagesMu.Unlock()
+	if err := o.Restart(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kube-apiserver down for 10 s in the middle of a sync: the manager keeps running, and the
+// sync completes once the API server is back, with exactly the listed CloudImages.
+func TestAPIServerOutageMidSync(t *testing.T) {
+	sim.SetCatalog(imssim.GenerateCatalog(catalogSize, 43))
+	want := expectedIDs(t)
+	ns := newNamespace(t)
+	q := createQuery(t, ns, "all")
+	m := startManager(t)
+	start := time.Now()
+	waitFor(t, "mirroring to start", time.Minute, func() bool { return countCloudImages(t, ns) >= len(want)/4 || m.exited() })
+	apiServerDown(t, 10*time.Second)
+	if m.exited() {
+		t.Fatalf("the manager exited during the outage:\n%s", m.logTail())
+	}
+	assertConverged(t, q, want)
+	t.Logf("converged to exactly %d CloudImages %s after the sync began (10 s of it without an API server)", len(want), time.Since(start).Round(time.Second))
+}
