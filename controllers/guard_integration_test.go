@@ -88,6 +88,7 @@ func watchShrink(t *testing.T, ns, query string, matched int32) *shrinkWatch {
 // finds the catalog whole. A real 80% shrink is applied in one sync, confirmed by a second
 // listing; small removals need no second listing.
 func TestDeletionGuard(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	owner := "deletion-guard-" + ns
 	ids := ownImages(t, 50, 12, owner)

@@ -99,6 +99,7 @@ func hostileManifests() []hostileCase {
 
 // Every hostile manifest is refused by the API server with the field named; nothing is stored.
 func TestHostileImageQueriesAreRefused(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	cases := hostileManifests()
 	if len(cases) < 30 {
@@ -136,6 +137,7 @@ func TestHostileImageQueriesAreRefused(t *testing.T) {
 // scripts, zero-width characters that are not bidi controls), is accepted and reaches IMS
 // byte for byte: escaped on the wire, never altered.
 func TestLegitimateFreeTextReachesIMSExactly(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	want := map[string]string{ // IMS parameter → value
 		"name":                   `Ubuntu 22.04 & "server" <64bit> = 100% ../../x?y#z +`,

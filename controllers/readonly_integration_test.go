@@ -32,6 +32,7 @@ func isPolicyRefusal(err error) bool {
 // mirrored one, are refused with a message that says why; deleting one is allowed and the
 // operator puts it back.
 func TestCloudImagesAreReadOnly(t *testing.T) {
+	integration(t)
 	ns := newNamespace(t)
 	createQuery(t, newQuery(ns, "ro", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "CoreOS"}}))
 	waitReady(t, ns, "ro")

@@ -14,6 +14,7 @@ const catalogSize = 2000
 // The manager killed with SIGKILL twice while it mirrors converges once restarted: exactly one
 // CloudImage per listed image, each claimed once, by the query alone.
 func TestManagerKilledMidMirrorConverges(t *testing.T) {
+	cluster(t)
 	sim.SetCatalog(imssim.GenerateCatalog(catalogSize, 42))
 	want := expectedIDs(t)
 	ns := newNamespace(t)

@@ -15,6 +15,7 @@ import (
 // --leader-election-namespace the lease goes to the kubeconfig context's namespace, here
 // "default", and the elected manager syncs.
 func TestLeaderElectionOutsideACluster(t *testing.T) {
+	cluster(t)
 	sim.SetCatalog(imssim.GenerateCatalog(20, 44))
 	want := expectedIDs(t)
 	ns := newNamespace(t)

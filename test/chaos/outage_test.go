@@ -42,6 +42,7 @@ func apiServerDown(t *testing.T, d time.Duration) {
 // kube-apiserver down for 10 s in the middle of a sync: the manager keeps running, and the
 // sync completes once the API server is back, with exactly the listed CloudImages.
 func TestAPIServerOutageMidSync(t *testing.T) {
+	cluster(t)
 	sim.SetCatalog(imssim.GenerateCatalog(catalogSize, 43))
 	want := expectedIDs(t)
 	ns := newNamespace(t)

@@ -23,6 +23,7 @@ import (
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/controlplane"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
 
 const (
@@ -46,13 +47,13 @@ func run(m *testing.M) int {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(imsv1.AddToScheme(scheme))
 	root := filepath.Join("..", "..")
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		assets = filepath.Join(root, "bin", "k8s")
-	}
-	if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
-		fmt.Fprintf(os.Stderr, "control-plane binaries not found in %s: run `make test`\n", assets)
+	assets, err := testenv.Assets()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if assets == "" {
+		return m.Run() // every test here skips (see cluster)
 	}
 	dir, err := os.MkdirTemp("", "ims-chaos-")
 	if err != nil {
@@ -93,4 +94,12 @@ func run(m *testing.M) int {
 	simURL = server.URL
 	defer stopOutages() // before the control plane's own stop: etcd goes last
 	return m.Run()
+}
+
+// cluster skips a test when the suite runs without a control plane.
+func cluster(t *testing.T) {
+	t.Helper()
+	if k8s == nil {
+		t.Skip(testenv.SkipMessage)
+	}
 }
