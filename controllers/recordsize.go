@@ -75,11 +75,15 @@ func boundedExtra(extra map[string]string) (map[string]string, []string, int) {
 // maxRecordBytes, and notes in TruncatedProperty what was dropped here or before.
 func fitRecord(r *imsv1.ImageRecord, kept []string, droppedExtra, droppedTags int) {
 	if rawGrowing(r) > growingBytes {
-		for (len(kept) > 0 || len(r.Tags) > 0) && recordBytes(r) > maxRecordBytes {
+		// Measure once, then subtract what each dropped entry took (`"key":"value",`).
+		for size := recordBytes(r); (len(kept) > 0 || len(r.Tags) > 0) && size > maxRecordBytes; {
 			if n := len(kept); n > 0 {
-				delete(r.ExtraProperties, kept[n-1])
+				k := kept[n-1]
+				size -= jsonLen(k) + jsonLen(r.ExtraProperties[k]) + len(":,")
+				delete(r.ExtraProperties, k)
 				kept, droppedExtra = kept[:n-1], droppedExtra+1
 			} else {
+				size -= jsonLen(r.Tags[len(r.Tags)-1]) + len(",")
 				r.Tags, droppedTags = r.Tags[:len(r.Tags)-1], droppedTags+1
 			}
 		}
@@ -114,5 +118,11 @@ func recordBytes(r *imsv1.ImageRecord) int {
 	if err != nil {
 		return maxRecordBytes + 1
 	}
+	return len(b)
+}
+
+// jsonLen is the length of s as a JSON string.
+func jsonLen(s string) int {
+	b, _ := json.Marshal(s) // a string always marshals
 	return len(b)
 }
