@@ -80,7 +80,8 @@ func (c *caller) do(ctx context.Context, req *request) error {
 		if err == nil {
 			return nil
 		}
-		if !ClassOf(err).Retryable() || attempt >= attempts {
+		// The same request would bring the same oversized body: the caller may ask a smaller one.
+		if !ClassOf(err).Retryable() || attempt >= attempts || errors.Is(err, errBodyTooLarge) {
 			if attempt > 1 {
 				err = fmt.Errorf("after %d attempts: %w", attempt, err)
 			}
@@ -140,7 +141,7 @@ func (c *caller) once(ctx context.Context, req *request, buf *bytes.Buffer) erro
 		return c.statusError(req, resp, buf.Bytes())
 	}
 	if buf.Len() > limit {
-		return incomplete(fmt.Sprintf("%s: response body exceeds %d bytes", req.name, limit))
+		return fmt.Errorf("%w: %w", errBodyTooLarge, incomplete(fmt.Sprintf("%s: response body exceeds %d bytes", req.name, limit)))
 	}
 	if req.decode == nil {
 		return nil

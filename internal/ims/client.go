@@ -24,6 +24,7 @@ type Config struct {
 	MaxAttempts         int           // per page request, default 4 (1 = no retry)
 	BaseDelay, MaxDelay time.Duration // backoff, defaults 500ms / 30s; Retry-After is honoured, capped at MaxDelay
 	MaxPages            int           // guard against a listing that never ends, default 10000
+	MaxBody             int           // bound on one answer's body, default 64 MiB; a page over it is asked again, smaller
 	Now                 func() time.Time
 	UserAgent           string
 	// Limiter, when set, is waited on before every request, retries included: the
@@ -63,6 +64,7 @@ type Client struct {
 	listURL  url.URL
 	creds    Credentials
 	maxPages int
+	maxBody  int
 }
 
 // New checks cfg and returns a Client.
@@ -99,6 +101,7 @@ func New(cfg Config) (*Client, error) {
 		listURL:  *u,
 		creds:    cfg.Credentials,
 		maxPages: cfg.MaxPages,
+		maxBody:  cfg.MaxBody,
 	}
 	if c.http == nil {
 		c.http = defaultHTTPClient()
@@ -173,6 +176,14 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 				q.Del("marker")
 			}
 			images, err := c.page(ctx, q)
+			if errors.Is(err, errBodyTooLarge) && limit > 1 {
+				// A page of very large records can exceed the body bound at any page size the
+				// user chose; a smaller page of the same listing may not. Ask again, halving.
+				limit /= 2
+				q.Set("limit", strconv.Itoa(limit))
+				page--
+				continue
+			}
 			if err != nil {
 				if marker != "" && ClassOf(err) == ClassBadRequest {
 					// The first page was accepted, so the filter is fine: most likely the marker
@@ -223,11 +234,12 @@ func (c *Client) page(ctx context.Context, q url.Values) ([]*Image, error) {
 	u.RawQuery = encodeQuery(q)
 	var images []*Image
 	err := c.do(ctx, &request{
-		name:   "list images",
-		method: http.MethodGet,
-		url:    u,
-		creds:  &c.creds,
-		accept: func(status int) bool { return status == http.StatusOK },
+		name:    "list images",
+		method:  http.MethodGet,
+		url:     u,
+		creds:   &c.creds,
+		maxBody: c.maxBody,
+		accept:  func(status int) bool { return status == http.StatusOK },
 		decode: func(a *answer) (err error) {
 			images, err = decodePage(a.body)
 			return err

@@ -135,6 +135,9 @@ func (e *classError) Unwrap() error { return e.err }
 
 func incomplete(msg string) error { return &classError{class: ClassIncomplete, msg: msg} }
 
+// errBodyTooLarge marks an answer over the body bound (IncompleteListing): not retried as it is.
+var errBodyTooLarge = errors.New("answer too large")
+
 // maxRawMessage bounds how much of an unparseable error body is kept.
 const maxRawMessage = 256
 

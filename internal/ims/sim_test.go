@@ -221,3 +221,39 @@ func BenchmarkListImages10k(b *testing.B) {
 		}
 	}
 }
+
+// A page whose answer exceeds the body bound is asked again with half the page size, until it
+// fits: the listing completes, exact, instead of failing at every sync.
+func TestOversizedPageIsAskedAgainSmaller(t *testing.T) {
+	catalog := imssim.GenerateCatalog(40, 3)
+	sim, url := newSim(t, catalog)
+	c, err := ims.New(ims.Config{Endpoint: url, Credentials: ims.Credentials{AccessKey: simAK, SecretKey: simSK},
+		MaxBody: 12 << 10}) // ~ a page of 10 generated images
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, err := c.ListAllImages(context.Background(), ims.ListImagesRequest{Limit: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(images) != len(catalog) {
+		t.Errorf("listed %d images, want %d", len(images), len(catalog))
+	}
+	var limits []string
+	for _, r := range sim.Requests() {
+		limits = append(limits, r.Query.Get("limit"))
+	}
+	if len(limits) < 3 || limits[0] != "40" || limits[1] != "20" {
+		t.Errorf("page sizes asked: %v, want 40, 20, … halving until a page fits", limits)
+	}
+	t.Logf("page sizes asked: %v", limits)
+
+	// One image larger than the bound on its own cannot fit: the listing fails, classified.
+	tiny, err := ims.New(ims.Config{Endpoint: url, Credentials: ims.Credentials{AccessKey: simAK, SecretKey: simSK}, MaxBody: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tiny.ListAllImages(context.Background(), ims.ListImagesRequest{Limit: 4}); ims.ClassOf(err) != ims.ClassIncomplete {
+		t.Errorf("an image over the bound: %v, want IncompleteListing", err)
+	}
+}
