@@ -89,6 +89,9 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 			// The cache was behind a status this controller just wrote; look again shortly.
 			return ctrl.Result{RequeueAfter: time.Second}, nil
 		}
+		if refusedForSize(perr) || apierrors.IsInvalid(perr) {
+			return r.statusRefused(ctx, status, perr)
+		}
 		return ctrl.Result{}, errors.Join(err, perr)
 	}
 	return result, err
@@ -177,7 +180,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	if f := r.export(ctx, q); f != nil {
 		return r.failed(ctx, q, prevReady, f)
 	}
-	summary := imagesMatched(len(matched.Images)) + statusImagesNote(q, len(matched.Images))
+	summary := imagesMatched(len(matched.Images)) + statusImagesNote(q, len(matched.Images)) + rejectedNote(mirrored)
 	markSynced(q, summary)
 	observeStatus(q, r.interval(q))
 	r.announce(q, prevReady, firstSync, summary, mirrored)

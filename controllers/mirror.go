@@ -94,7 +94,7 @@ func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, 
 		wrote, err := m.claim(ctx, q, label, &desired)
 		mu.Lock()
 		defer mu.Unlock()
-		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) {
+		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || refusedForSize(err) {
 			// The API server (or an admission policy) refuses this one object: report it and
 			// mirror the rest rather than let one image block the whole query.
 			res.Rejected = append(res.Rejected, id+": "+err.Error())

@@ -40,6 +40,9 @@ const (
 	ReasonSecretUnreadable = "SecretUnreadable"
 	// ReasonMirrorFailed: writing CloudImages failed.
 	ReasonMirrorFailed = "MirrorFailed"
+	// ReasonStatusRefused: the API server refused the status a sync wrote (too large, or
+	// invalid); the CloudImages were written. Retried every refreshInterval.
+	ReasonStatusRefused = "StatusRefused"
 	// ReasonListingUnstable: a listing would have removed many CloudImages and a second,
 	// confirming listing disagreed; nothing was changed and the sync is retried.
 	ReasonListingUnstable = "ListingUnstable"
