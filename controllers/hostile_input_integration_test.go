@@ -47,6 +47,11 @@ func hostileManifests() []hostileCase {
 		{"kvm-gpu-vt", "filter.supportKVMGPUType", "V100\v", refusedControls},
 		{"name-regex-nul", "nameRegex", "^Ubuntu\x00", refusedControls},
 		{"name-regex-newline", "nameRegex", "^Ubuntu\n$", refusedControls},
+		{"exclude-regex-nul", "exclude.nameRegex", "rc\x00", refusedControls},
+		{"exclude-id-rlo", "exclude.ids", []any{"0a1b\u202e"}, refusedControls},
+		{"exclude-id-lf", "exclude.ids", []any{"ok", "0a1b\n"}, refusedControls},
+		{"export-traversal", "export.configMapName", "../kube-system/x", "should match"},
+		{"service-account-slash", "serviceAccountName", "kube-system/default", "should match"},
 
 		// Bidirectional text controls: text that reads differently from what it is.
 		{"name-rlo", "filter.name", "Ubuntu \u202e46x", refusedControls},

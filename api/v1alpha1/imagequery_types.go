@@ -349,6 +349,7 @@ type ImageExclusion struct {
 	// +kubebuilder:validation:MaxItems=256
 	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule=`self.all(id, !id.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]'))`,message="must not contain control characters or bidirectional text controls"
 	// +listType=set
 	// +optional
 	IDs []string `json:"ids,omitempty"`
@@ -357,6 +358,7 @@ type ImageExclusion struct {
 	// (release candidates, known-bad builds…).
 	// +kubebuilder:validation:MaxLength=256
 	// +kubebuilder:validation:XValidation:rule="''.matches(self) || !''.matches(self)",message="exclude.nameRegex must be a valid RE2 regular expression"
+	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
 	NameRegex string `json:"nameRegex,omitempty"`
 }
