@@ -43,7 +43,7 @@ func apiServerDown(t *testing.T, d time.Duration) {
 // sync completes once the API server is back, with exactly the listed CloudImages.
 func TestAPIServerOutageMidSync(t *testing.T) {
 	cluster(t)
-	sim.SetCatalog(imssim.GenerateCatalog(catalogSize, 43))
+	sim.SetCatalog(imssim.GenerateCatalog(catalogSize/2, 43))
 	want := expectedIDs(t)
 	ns := newNamespace(t)
 	q := createQuery(t, ns, "all")
