@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/controlplane"
 )
 
 // readOnlyMessage is what the policy in config/policy says when it refuses a write.
@@ -52,7 +53,7 @@ func TestCloudImagesAreReadOnly(t *testing.T) {
 	if err == nil {
 		t.Fatal("a cluster admin created a forged CloudImage")
 	}
-	for _, want := range []string{readOnlyMessage, "only the ims-operator", "not admin", "deleting a CloudImage is allowed"} {
+	for _, want := range []string{readOnlyMessage, "only the ims-operator", "not "+controlplane.AdminUser, "deleting a CloudImage is allowed"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("kubectl said %q, want it to contain %q", stderr, want)
 		}

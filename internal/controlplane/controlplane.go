@@ -35,9 +35,13 @@ func Environment(binDir, crdDir string) *envtest.Environment {
 	return env
 }
 
+// AdminUser is the cluster admin of WriteAdminKubeconfig: another identity than envtest's own
+// "admin" (the integration suite's manager), as a person using kubectl would be.
+const AdminUser = "cluster-admin"
+
 // WriteAdminKubeconfig writes a kubeconfig of a cluster admin of the started env to path.
 func WriteAdminKubeconfig(env *envtest.Environment, path string) error {
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	user, err := env.ControlPlane.AddUser(envtest.User{Name: AdminUser, Groups: []string{"system:masters"}}, nil)
 	if err != nil {
 		return err
 	}
