@@ -53,7 +53,7 @@ func TestCloudImagesAreReadOnly(t *testing.T) {
 	if err == nil {
 		t.Fatal("a cluster admin created a forged CloudImage")
 	}
-	for _, want := range []string{readOnlyMessage, "only the ims-operator", "not "+controlplane.AdminUser, "deleting a CloudImage is allowed"} {
+	for _, want := range []string{readOnlyMessage, "only the ims-operator", "not " + controlplane.AdminUser, "deleting a CloudImage is allowed"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("kubectl said %q, want it to contain %q", stderr, want)
 		}
