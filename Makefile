@@ -53,6 +53,15 @@ vet: ## go vet (both modules).
 	go vet ./...
 	cd api && go vet ./...
 
+# golangci-lint is a tool of a module of its own (hack/tools/go.mod): as a tool of the root
+# module it would raise the operator's golang.org/x/tools, x/mod, x/sync and x/sys versions.
+GOLANGCI_LINT := go tool -modfile=$(CURDIR)/hack/tools/go.mod golangci-lint
+
+.PHONY: lint
+lint: ## Run golangci-lint (v2, pinned in hack/tools/go.mod; config .golangci.yml) on both modules.
+	$(GOLANGCI_LINT) run ./...
+	cd api && $(GOLANGCI_LINT) run ./...
+
 .PHONY: control-plane
 control-plane: ## Build etcd, kube-apiserver, kube-controller-manager and kubectl into bin/k8s (first time ~6 min).
 	@hack/build-control-plane.sh
@@ -67,7 +76,8 @@ helm-lint: helm ## Lint the chart with its default values and with every value s
 	$(HELM) lint --strict dist/chart -f dist/testdata/values-everything.yaml
 
 .PHONY: test
-test: control-plane helm image vet ## Run every test: unit, fuzz seeds, generated-file checks, envtest integration, the chart, the image, the demo.
+test: control-plane helm image vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo.
+	cd api && go test $(GOTEST_FLAGS) ./...
 	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
 
 .PHONY: bench

@@ -130,7 +130,7 @@ func TestExcludeByIDAndName(t *testing.T) {
 	}
 
 	updateQuery(t, ns, "nodes", func(q *imsv1.ImageQuery) { q.Spec.Exclude.IDs = nil })
-	q = waitLatest(t, ns, "nodes", bad)
+	waitLatest(t, ns, "nodes", bad)
 	if got := claimedIDs(t, ns, "nodes"); !slices.Equal(got, sorted(good, bad)) {
 		t.Errorf("claimed %v after dropping the ID", got)
 	}
@@ -452,7 +452,9 @@ func TestMarketImagesAndOpenPlatformsReachIMS(t *testing.T) {
 		{"market", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{ImageType: "market"}}, "__imagetype", "market",
 			func(i imssim.Image) bool { return str(i, "__imagetype") == "market" }},
 		{"open-euler", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{ImageType: "gold", Platform: "openEuler"}}, "__platform", "openEuler",
-			func(i imssim.Image) bool { return str(i, "__imagetype") == "gold" && str(i, "__platform") == "openEuler" }},
+			func(i imssim.Image) bool {
+				return str(i, "__imagetype") == "gold" && str(i, "__platform") == "openEuler"
+			}},
 		{"hce", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Platform: "Huawei Cloud EulerOS"}}, "__platform", "Huawei Cloud EulerOS",
 			func(i imssim.Image) bool { return str(i, "__platform") == "Huawei Cloud EulerOS" }},
 	}

@@ -16,6 +16,8 @@ import (
 
 // The samples are the reference's common queries; each must mirror exactly what the
 // simulator's catalog holds for it.
+//
+//nolint:gocyclo // one expectation per sample query, each checked the same way: a table, not branching logic
 func TestSamplesSyncTheCommonQueries(t *testing.T) {
 	integration(t)
 	ns := newNamespace(t)

@@ -48,7 +48,7 @@ func (b *bench) mirrorFigures(ctx context.Context, n int) error {
 		return err
 	}
 	if err := b.waitSynced(ctx, ns, []string{"all"}, "", n); err != nil {
-		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath, 20))
+		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
 	}
 	opTime := time.Since(start)
 	opCalls := b.apiCalls(ctx).minus(calls)
@@ -117,7 +117,7 @@ func (b *bench) churnFigures(ctx context.Context, mgr *managerProc, ns string, c
 		return err
 	}
 	if err := b.waitSynced(ctx, ns, []string{"all"}, "churn", len(catalog)); err != nil {
-		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath, 20))
+		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
 	}
 	opTime := time.Since(start)
 	opCalls := b.apiCalls(ctx).minus(calls)
@@ -186,7 +186,7 @@ func (b *bench) overlapFigures(ctx context.Context, k, n int) error {
 		}
 	}
 	if err := b.waitSynced(ctx, ns, names, "", n); err != nil {
-		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath, 20))
+		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
 	}
 	elapsed := time.Since(start)
 	c := b.apiCalls(ctx).minus(calls)
@@ -368,7 +368,9 @@ func (b *bench) apiCalls(ctx context.Context) callCounts {
 		}
 		sp := strings.LastIndexByte(line, ' ')
 		var v float64
-		fmt.Sscan(line[sp+1:], &v)
+		if _, err := fmt.Sscan(line[sp+1:], &v); err != nil {
+			continue // not a sample line
+		}
 		verb, code := label(line, "verb"), label(line, "code")
 		out.byVerb[verb] += v
 		if strings.HasPrefix(code, "2") && (verb == "POST" || verb == "PUT" || verb == "PATCH" || verb == "DELETE") {
@@ -383,8 +385,8 @@ func label(line, name string) string {
 	if i < 0 {
 		return ""
 	}
-	rest := line[i+len(name)+2:]
-	return rest[:strings.IndexByte(rest, '"')]
+	value := line[i+len(name)+2:]
+	return value[:strings.IndexByte(value, '"')]
 }
 
 func round(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }

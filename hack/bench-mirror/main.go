@@ -108,10 +108,7 @@ func (b *bench) run(k8sDir string, sizes []int, k, kImages int) error {
 	if b.raw, err = client.New(unlimited, client.Options{Scheme: scheme}); err != nil {
 		return err
 	}
-	b.sim, err = startSimulator()
-	if err != nil {
-		return err
-	}
+	b.sim = startSimulator()
 	defer b.sim.close()
 
 	fmt.Printf("bench-mirror: manager %s %s, %d reference workers, GOMAXPROCS from %d CPUs\n",

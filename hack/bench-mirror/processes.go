@@ -29,22 +29,21 @@ type simulator struct {
 	endpoint string
 }
 
-func startSimulator() (*simulator, error) {
+func startSimulator() *simulator {
 	ak, sk := "BENCH"+strings.ToUpper(randomHex(8)), randomHex(20)
 	s := imssim.New(imssim.Options{Catalog: []imssim.Image{}, Credentials: map[string]string{ak: sk}})
 	srv := httptest.NewServer(s)
-	return &simulator{Simulator: s, server: srv, ak: ak, sk: sk, endpoint: srv.URL}, nil
+	return &simulator{Simulator: s, server: srv, ak: ak, sk: sk, endpoint: srv.URL}
 }
 
 func (s *simulator) close() { s.server.Close() }
 
 // managerProc is the real manager binary, started for one figure and stopped after it.
 type managerProc struct {
-	cmd         *exec.Cmd
-	metricsURL  string
-	logPath     string
-	done        chan struct{}
-	interrupted bool
+	cmd        *exec.Cmd
+	metricsURL string
+	logPath    string
+	done       chan struct{}
 }
 
 // startManager runs the manager against the bench's cluster and simulator and waits until it
@@ -82,12 +81,12 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 	for !httpOK("http://" + probeAddr + "/readyz") {
 		select {
 		case <-p.done:
-			return nil, fmt.Errorf("manager exited:\n%s", logTail(logPath, 20))
+			return nil, fmt.Errorf("manager exited:\n%s", logTail(logPath))
 		default:
 		}
 		if time.Now().After(deadline) {
 			p.stop()
-			return nil, fmt.Errorf("manager not ready after a minute:\n%s", logTail(logPath, 20))
+			return nil, fmt.Errorf("manager not ready after a minute:\n%s", logTail(logPath))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -185,11 +184,14 @@ func cleanEnv() []string {
 	return env
 }
 
-func logTail(path string, lines int) string {
+// logTailLines is how much of the manager log an error carries.
+const logTailLines = 20
+
+func logTail(path string) string {
 	b, _ := os.ReadFile(path)
 	all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
+	if len(all) > logTailLines {
+		all = all[len(all)-logTailLines:]
 	}
 	return strings.Join(all, "\n")
 }

@@ -35,7 +35,7 @@ func TestCancelDuringSlowResponse(t *testing.T) {
 func TestCancelDuringBody(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"images":[`))
+		_, _ = w.Write([]byte(`{"images":[`))
 		w.(http.Flusher).Flush()
 		<-release
 	}))

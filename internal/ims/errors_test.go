@@ -39,7 +39,7 @@ func TestErrorClasses(t *testing.T) {
 				w.Header().Set("X-Request-Id", "req-42")
 				w.Header().Set("Location", "http://elsewhere.invalid/")
 				w.WriteHeader(tc.status)
-				w.Write([]byte(tc.body))
+				_, _ = w.Write([]byte(tc.body))
 			}))
 			defer srv.Close()
 			c, _ := testClient(t, srv.URL, func(c *Config) { c.MaxAttempts = 1 })

@@ -83,7 +83,7 @@ func writePage(w http.ResponseWriter, ids []string) {
 	}
 	b.WriteString("]}")
 	w.Header().Set("Content-Type", "application/json")
-	w.Write([]byte(b.String()))
+	_, _ = w.Write([]byte(b.String()))
 }
 
 func makeIDs(n int) []string {

@@ -147,7 +147,7 @@ func TestPagingMaxPagesExact(t *testing.T) {
 
 func TestPagingFullPageWithoutID(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"images":[{"id":"a"},{"name":"no id"}]}`))
+		_, _ = w.Write([]byte(`{"images":[{"id":"a"},{"name":"no id"}]}`))
 	}))
 	defer srv.Close()
 	c, _ := testClient(t, srv.URL, nil)
@@ -210,7 +210,7 @@ func TestPagingBadRequestAfterFirstPageIsIncomplete(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if n := rec.add(r); n == tc.failPage {
 				w.WriteHeader(http.StatusBadRequest)
-				w.Write([]byte(`{"error_code":"IMG.0001","error_msg":"marker not found"}`))
+				_, _ = w.Write([]byte(`{"error_code":"IMG.0001","error_msg":"marker not found"}`))
 				return
 			}
 			pagingHandler(&recorder{}, all)(w, r)

@@ -18,7 +18,7 @@ func countingFetch(clock *clocktesting.FakeClock, lifetime time.Duration, fail *
 		if fail != nil && fail.Load() {
 			return Credentials{}, time.Time{}, &CredentialError{Kind: KindUnavailable, Msg: "IAM answered 503"}
 		}
-		return Credentials{AccessKey: string(rune('A' + i - 1)), SecretKey: "sk", SecurityToken: "st"}, clock.Now().Add(lifetime), nil
+		return Credentials{AccessKey: string('A' + i - 1), SecretKey: "sk", SecurityToken: "st"}, clock.Now().Add(lifetime), nil
 	}
 }
 

@@ -33,7 +33,7 @@ func status(code int, header ...string) func(w http.ResponseWriter) {
 }
 
 func body(s string) func(w http.ResponseWriter) {
-	return func(w http.ResponseWriter) { w.Write([]byte(s)) }
+	return func(w http.ResponseWriter) { _, _ = w.Write([]byte(s)) }
 }
 
 // hangUp closes the connection without an answer.

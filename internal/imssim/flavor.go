@@ -54,7 +54,7 @@ func flavorFilter(id string) (matcher, error) {
 		if e.arm != arm {
 			return false
 		}
-		minRAM, _ := numberField(e.img, "min_ram")
+		minRAM := numberField(e.img, "min_ram")
 		return ramMB < 0 || minRAM <= float64(ramMB)
 	}, nil
 }

@@ -151,15 +151,15 @@ func isTrue(img Image, key string) bool {
 }
 
 // numberField reads a numeric field that may arrive as a number or a
-// numeric string; null and absent both report false.
-func numberField(img Image, key string) (float64, bool) {
+// numeric string; null, absent and unreadable all read as 0.
+func numberField(img Image, key string) float64 {
 	switch v := img[key].(type) {
 	case float64:
-		return v, true
+		return v
 	case string:
-		f, err := strconv.ParseFloat(v, 64)
-		return f, err == nil
+		f, _ := strconv.ParseFloat(v, 64)
+		return f
 	default:
-		return 0, false
+		return 0
 	}
 }

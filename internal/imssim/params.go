@@ -125,7 +125,7 @@ func integer(key string) func(string) (matcher, error) {
 		}
 		want, _ := strconv.ParseFloat(v, 64)
 		return func(e *entry) bool {
-			n, _ := numberField(e.img, key)
+			n := numberField(e.img, key)
 			return n == want
 		}, nil
 	}

@@ -51,7 +51,7 @@ func newEntry(img Image) (*entry, error) {
 	e.containerFormat, _ = stringField(img, "container_format")
 	e.diskFormat, _ = stringField(img, "disk_format")
 	e.status, _ = stringField(img, "status")
-	e.size, _ = numberField(img, "size")
+	e.size = numberField(img, "size")
 	if s, ok := stringField(img, "created_at"); ok {
 		e.created, e.createdOK = parseRecordTime(s)
 	}
