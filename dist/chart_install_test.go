@@ -34,6 +34,15 @@ const (
 // forbidden request.
 func TestChartInstallRunsTheManager(t *testing.T) {
 	applyInstaller(t) // the CRDs; the chart's own copies are compared with them elsewhere
+	// The installer's read-only policy lets only its own operator (in ims-operator-system) write
+	// CloudImages, and the chart brings the same policy for its own operator: two installs in one
+	// cluster lock each other out. The installer's binding steps aside while the chart's manager
+	// runs, so that the chart's policy alone decides, and comes back afterwards.
+	run(t, binary(t, "kubectl"), "--kubeconfig", kubeconfigPath, "delete", "validatingadmissionpolicybinding",
+		"ims-operator-cloudimage-read-only", "--ignore-not-found")
+	t.Cleanup(func() {
+		_, _ = runErr(binary(t, "kubectl"), "--kubeconfig", kubeconfigPath, "apply", "--server-side", "-f", "dist/install.yaml")
+	})
 	kubectl, helm := binary(t, "kubectl"), binary(t, "helm")
 	const rel, ns = "ims-helm", "ims-helm"
 	run(t, helm, "install", rel, chartDir, "--kubeconfig", kubeconfigPath, "--namespace", ns, "--create-namespace",
