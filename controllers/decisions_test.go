@@ -61,6 +61,9 @@ type decisionRig struct {
 	statusPatches int
 	imageWrites   int
 	statusErr     error // returned by the next status patch, then cleared
+	// refuse, when set, answers each CloudImage create and update before the fake client does:
+	// a non-nil error refuses the write.
+	refuse func(client.Object) error
 }
 
 var decisionNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
@@ -80,10 +83,16 @@ func newDecisionRig(t *testing.T, q *imsv1.ImageQuery, images ...*ims.Image) *de
 		WithInterceptorFuncs(interceptor.Funcs{
 			Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
 				countImage(obj)
+				if err := rig.refused(obj); err != nil {
+					return err
+				}
 				return c.Create(ctx, obj, opts...)
 			},
 			Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
 				countImage(obj)
+				if err := rig.refused(obj); err != nil {
+					return err
+				}
 				return c.Update(ctx, obj, opts...)
 			},
 			Delete: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.DeleteOption) error {
@@ -119,6 +128,13 @@ func newDecisionRig(t *testing.T, q *imsv1.ImageQuery, images ...*ims.Image) *de
 		NewImageClient: func(ims.Config) (ImageClient, error) { return rig.cloud, nil },
 	}
 	return rig
+}
+
+func (rig *decisionRig) refused(obj client.Object) error {
+	if rig.refuse == nil {
+		return nil
+	}
+	return rig.refuse(obj)
 }
 
 func (rig *decisionRig) reconcile(t *testing.T) (ctrl.Result, error) {

@@ -33,7 +33,7 @@ func (r *ImageQueryReconciler) announce(q *imsv1.ImageQuery, prevReady *metav1.C
 	if !firstSync && (m.Added > 0 || m.Removed > 0) {
 		r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventImagesChanged, actionSync, "%d images added, %d removed", m.Added, m.Removed)
 	}
-	if len(m.Rejected) > 0 {
+	if len(m.Rejected) > m.Remembered { // some were refused this sync, not just remembered
 		r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventCloudImageRejected, actionMirror,
 			"%d CloudImages were refused by the API server, e.g. %s", len(m.Rejected), truncate(m.Rejected[0], 512))
 	}

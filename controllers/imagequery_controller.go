@@ -60,6 +60,8 @@ type ImageQueryReconciler struct {
 	Guard DeletionGuard
 
 	started time.Time // when the controller was set up; spreads overdue syncs after a restart
+	// refusals are the records the API server refused for their size, per query.
+	refusals refusalMemory
 }
 
 // +kubebuilder:rbac:groups=ims.imagecatalog.io,resources=imagequeries,verbs=get;list;watch
@@ -76,10 +78,12 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if err := r.Client.Get(ctx, req.NamespacedName, q); err != nil {
 		if client.IgnoreNotFound(err) == nil {
 			forgetQueryMetrics(req.Namespace, req.Name)
+			r.refusals.forgetQuery(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !q.DeletionTimestamp.IsZero() {
+		r.refusals.forgetQuery(req.NamespacedName)
 		return ctrl.Result{}, nil // the garbage collector and the CloudImage controller clean up
 	}
 	status := newStatusPatcher(r.Client, q)
@@ -197,8 +201,10 @@ func (r *ImageQueryReconciler) mirror(ctx context.Context, q *imsv1.ImageQuery, 
 		return mirrorResult{}, fmt.Errorf("%w: %w", context.Canceled, err)
 	}
 	defer leave()
-	m := &mirror{client: r.Client, live: r.APIReader, workers: r.MirrorWorkers, others: r.coClaims(ctx, q, src)}
+	m := &mirror{client: r.Client, live: r.APIReader, workers: r.MirrorWorkers, others: r.coClaims(ctx, q, src),
+		refused: r.refusals.of(q)}
 	res, err := m.apply(ctx, q, src.region, images)
+	r.refusals.keep(q, res.Refused, err == nil)
 	if err != nil && ctx.Err() == nil {
 		err = &syncFailure{Reason: imsv1.ReasonMirrorFailed, Message: err.Error(), Err: err}
 	}

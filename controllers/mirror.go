@@ -35,6 +35,9 @@ type mirror struct {
 	workers int
 	// others are claims of other queries written along with this query's (see coClaims).
 	others []coClaim
+	// refused are the records refused for their size on earlier syncs (see refusals.go):
+	// not tried again while the listing gives the same record.
+	refused map[string]refusal
 }
 
 // DefaultMirrorWorkers is --mirror-workers' default.
@@ -45,6 +48,10 @@ type mirrorResult struct {
 	Added, Removed, Written int
 	InvalidIDs              []string // not valid object names: never mirrored
 	Rejected                []string // refused by the API server, with why
+	// Refused are the records refused for their size, this sync or before, to remember.
+	Refused map[string]refusal
+	// Remembered counts the Rejected that were refused before and not tried again.
+	Remembered int
 }
 
 // validImageID tells whether an image ID can name its CloudImage as it is. IMS IDs are
@@ -91,10 +98,23 @@ func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, 
 	err := m.each(ctx, len(valid), func(ctx context.Context, i int) error {
 		id := valid[i].ID
 		desired := desiredRecord(region, valid[i]) // built here: only the workers' few at a time
-		wrote, err := m.claim(ctx, q, label, &desired)
+		hash := contentHash(&desired)
+		if r, ok := m.refused[id]; ok && r.hash == hash && hash != "" {
+			mu.Lock()
+			defer mu.Unlock()
+			res.remember(id, r)
+			res.Remembered++
+			return nil
+		}
+		wrote, err := m.claim(ctx, q, label, &desired, hash)
 		mu.Lock()
 		defer mu.Unlock()
-		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || refusedForSize(err) {
+		if refusedForSize(err) {
+			// Too large for the API server: the same record will be refused again.
+			res.remember(id, refusal{hash: hash, message: id + ": " + err.Error()})
+			return nil
+		}
+		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) {
 			// The API server (or an admission policy) refuses this one object: report it and
 			// mirror the rest rather than let one image block the whole query.
 			res.Rejected = append(res.Rejected, id+": "+err.Error())
@@ -135,6 +155,15 @@ func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, 
 	return res, err
 }
 
+// remember reports a record refused for its size and keeps it for the next syncs.
+func (res *mirrorResult) remember(id string, r refusal) {
+	res.Rejected = append(res.Rejected, r.message)
+	if res.Refused == nil {
+		res.Refused = map[string]refusal{}
+	}
+	res.Refused[id] = r
+}
+
 // each runs fn for 0..n-1 on at most m.workers goroutines. The first error stops the rest
 // (their context is cancelled) and is returned.
 func (m *mirror) each(ctx context.Context, n int, fn func(context.Context, int) error) error {
@@ -157,13 +186,12 @@ func desiredRecord(region string, img *ims.Image) imsv1.CloudImage {
 	return ci
 }
 
-// claim creates or updates the CloudImage for desired, keeping the claims of other queries.
+// claim creates or updates the CloudImage for desired (whose contentHash is hash), keeping the claims of other queries.
 // It compares with the cached metadata (labels, owners, content hash) and writes nothing when
 // the stored object already says the same; a changed record is written whole, claims alone
 // are patched.
-func (m *mirror) claim(ctx context.Context, q *imsv1.ImageQuery, label string, desired *imsv1.CloudImage) (bool, error) {
+func (m *mirror) claim(ctx context.Context, q *imsv1.ImageQuery, label string, desired *imsv1.CloudImage, hash string) (bool, error) {
 	wrote := false
-	hash := contentHash(desired)
 	var reader client.Reader = m.client
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		defer func() { reader = m.live }() // after a conflict the cache may be behind
