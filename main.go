@@ -33,14 +33,14 @@ func init() {
 
 // options are the manager's flags.
 type options struct {
-	endpoint, region       string
-	refresh                time.Duration
-	metricsAddr, probeAddr string
-	leaderElect            bool
-	leaderElectionNS       string
-	secureMetrics          bool
-	qps                    float64
-	burst, maxConcurrent   int
+	endpoint, region                  string
+	refresh                           time.Duration
+	metricsAddr, probeAddr, pprofAddr string
+	leaderElect                       bool
+	leaderElectionNS                  string
+	secureMetrics                     bool
+	qps                               float64
+	burst, maxConcurrent              int
 
 	managerCredsEverywhere bool
 	allowSecretRefs        bool
@@ -60,6 +60,7 @@ func main() {
 	flag.DurationVar(&o.refresh, "default-refresh-interval", 10*time.Minute, "Sync interval of ImageQueries that set no spec.refreshInterval (at least 1m).")
 	flag.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint; 0 disables it.")
 	flag.BoolVar(&o.secureMetrics, "metrics-secure", false, "Serve metrics over HTTPS, only to callers allowed to get /metrics (RBAC); config/default turns this on.")
+	flag.StringVar(&o.pprofAddr, "pprof-bind-address", "", "Address of Go's /debug/pprof profiles (heap, CPU) for diagnosing the manager; empty (the default) serves none.")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas syncs.")
 	flag.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease; default: the Pod's own namespace in a cluster, else the kubeconfig context's namespace.")
@@ -137,6 +138,7 @@ func run(o options) error {
 		Cache:                  controllers.CacheOptions(),
 		Metrics:                metrics,
 		HealthProbeBindAddress: o.probeAddr,
+		PprofBindAddress:       o.pprofAddr,
 		LeaderElection:         o.leaderElect,
 		LeaderElectionID:       "ims-operator.ims.imagecatalog.io",
 		LeaderElectionNamespace: leaderElectionNamespace(o.leaderElectionNS, inClusterNamespaceFile,

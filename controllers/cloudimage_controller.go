@@ -4,7 +4,6 @@ import (
 	"context"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -113,8 +112,7 @@ func (r *CloudImageReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 }
 
 func (r *CloudImageReconciler) claimsOfDeletedQuery(ctx context.Context, e event.TypedDeleteEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-	claimed := &metav1.PartialObjectMetadataList{}
-	claimed.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImageList"))
+	claimed := cloudImageMetaList()
 	err := r.Client.List(ctx, claimed, client.InNamespace(e.Object.GetNamespace()),
 		client.MatchingLabels{imsv1.QueryLabel(e.Object.GetName()): "true"})
 	if err != nil {

@@ -60,7 +60,10 @@ type decisionRig struct {
 	events        *events.FakeRecorder
 	statusPatches int
 	imageWrites   int
-	statusErr     error // returned by the next status patch, then cleared
+	// fullImageReads counts reads of whole CloudImages: from the manager's cached client they
+	// would start an informer caching every full record next to the metadata one.
+	fullImageReads int
+	statusErr      error // returned by the next status patch, then cleared
 	// refuse, when set, answers each CloudImage create and update before the fake client does:
 	// a non-nil error refuses the write.
 	refuse func(client.Object) error
@@ -81,6 +84,18 @@ func newDecisionRig(t *testing.T, q *imsv1.ImageQuery, images ...*ims.Image) *de
 	}
 	c := fake.NewClientBuilder().WithScheme(s).WithObjects(q).WithStatusSubresource(&imsv1.ImageQuery{}).
 		WithInterceptorFuncs(interceptor.Funcs{
+			Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+				if _, full := obj.(*imsv1.CloudImage); full {
+					rig.fullImageReads++
+				}
+				return c.Get(ctx, key, obj, opts...)
+			},
+			List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+				if _, full := list.(*imsv1.CloudImageList); full {
+					rig.fullImageReads++
+				}
+				return c.List(ctx, list, opts...)
+			},
 			Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
 				countImage(obj)
 				if err := rig.refused(obj); err != nil {
@@ -139,8 +154,12 @@ func (rig *decisionRig) refused(obj client.Object) error {
 
 func (rig *decisionRig) reconcile(t *testing.T) (ctrl.Result, error) {
 	t.Helper()
-	rig.statusPatches, rig.imageWrites = 0, 0
-	return rig.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKey{Namespace: "ns", Name: "q"}})
+	rig.statusPatches, rig.imageWrites, rig.fullImageReads = 0, 0, 0
+	res, err := rig.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: client.ObjectKey{Namespace: "ns", Name: "q"}})
+	if rig.fullImageReads > 0 {
+		t.Errorf("the sync read whole CloudImages %d times; the cache holds them as metadata only", rig.fullImageReads)
+	}
+	return res, err
 }
 
 func (rig *decisionRig) query(t *testing.T) *imsv1.ImageQuery {

@@ -70,8 +70,7 @@ func (m *mirror) apply(ctx context.Context, q *imsv1.ImageQuery, region string, 
 	var res mirrorResult
 	label := imsv1.QueryLabel(q.Name)
 
-	claimed := &metav1.PartialObjectMetadataList{}
-	claimed.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImageList"))
+	claimed := cloudImageMetaList()
 	if err := m.client.List(ctx, claimed, client.InNamespace(q.Namespace), client.MatchingLabels{label: "true"}); err != nil {
 		return res, fmt.Errorf("listing CloudImages: %w", err)
 	}
@@ -251,6 +250,15 @@ func cloudImageMeta() *metav1.PartialObjectMetadata {
 	m := &metav1.PartialObjectMetadata{}
 	m.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImage"))
 	return m
+}
+
+// cloudImageMetaList is an empty CloudImage list as the cache holds it: metadata only. Every
+// cached read of CloudImages goes through it (or cloudImageMeta): reading imsv1.CloudImage
+// from the cached client would start a second informer that caches every full record.
+func cloudImageMetaList() *metav1.PartialObjectMetadataList {
+	l := &metav1.PartialObjectMetadataList{}
+	l.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImageList"))
+	return l
 }
 
 // contentHash is a hash of what the listing decides about a CloudImage's region and record.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -54,6 +55,12 @@ func (b *bench) mirrorFigures(ctx context.Context, n int) error {
 	opCalls := b.apiCalls(ctx).minus(calls)
 	imsRequests := b.sim.RequestCount()
 	rss, heap := mgr.memory()
+	if b.profileDir != "" {
+		path := filepath.Join(b.profileDir, fmt.Sprintf("heap-%d.pprof", n))
+		if err := mgr.heapProfile(path); err != nil {
+			fmt.Printf("(heap profile: %v)\n", err)
+		}
+	}
 
 	var mirrored imsv1.CloudImageList
 	if err := b.c.List(ctx, &mirrored, client.InNamespace(ns)); err != nil {

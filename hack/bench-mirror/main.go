@@ -42,6 +42,7 @@ type bench struct {
 	manager    string
 	extraArgs  []string
 	workers    int
+	profileDir string // where heap profiles of the manager go; "" takes none
 }
 
 func main() {
@@ -51,9 +52,10 @@ func main() {
 	k := flag.Int("k", 10, "ImageQueries with the same filter in the overlap figure (0 skips it)")
 	kImages := flag.Int("k-images", 2000, "catalog size of the overlap figure")
 	args := flag.String("manager-args", "", "extra manager flags, space-separated (e.g. --kube-api-qps=50)")
+	profiles := flag.String("heap-profile", "", "folder for the manager's heap profile after each first mirror (go tool pprof reads it)")
 	flag.Parse()
 
-	b := &bench{manager: *manager, workers: 16}
+	b := &bench{manager: *manager, workers: 16, profileDir: *profiles}
 	if *args != "" {
 		b.extraArgs = strings.Fields(*args)
 	}

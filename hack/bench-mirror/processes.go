@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -42,6 +43,7 @@ func (s *simulator) close() { s.server.Close() }
 type managerProc struct {
 	cmd        *exec.Cmd
 	metricsURL string
+	pprofURL   string // "" when the bench takes no profiles
 	logPath    string
 	done       chan struct{}
 }
@@ -67,6 +69,15 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 		"--metrics-bind-address=" + metricsAddr,
 		"--health-probe-bind-address=" + probeAddr,
 	}, b.extraArgs...)
+	pprofURL := ""
+	if b.profileDir != "" {
+		pprofAddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--pprof-bind-address="+pprofAddr)
+		pprofURL = "http://" + pprofAddr + "/debug/pprof/heap"
+	}
 	cmd := exec.Command(b.manager, args...)
 	cmd.Env = append(cleanEnv(), "KUBECONFIG="+b.kubeconfig)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
@@ -75,7 +86,7 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 		logFile.Close()
 		return nil, err
 	}
-	p := &managerProc{cmd: cmd, metricsURL: "http://" + metricsAddr + "/metrics", logPath: logPath, done: make(chan struct{})}
+	p := &managerProc{cmd: cmd, metricsURL: "http://" + metricsAddr + "/metrics", pprofURL: pprofURL, logPath: logPath, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); logFile.Close(); close(p.done) }()
 	deadline := time.Now().Add(time.Minute)
 	for !httpOK("http://" + probeAddr + "/readyz") {
@@ -116,6 +127,26 @@ func (p *managerProc) memory() (rssMiB, heapMiB float64) {
 	}
 	m := scrape(p.metricsURL, "go_memstats_heap_inuse_bytes")
 	return rssMiB, m[""] / (1 << 20)
+}
+
+// heapProfile saves the manager's heap profile (live objects as of its last collection) to
+// path, when the bench takes profiles.
+func (p *managerProc) heapProfile(path string) error {
+	if p.pprofURL == "" {
+		return nil
+	}
+	resp, err := http.Get(p.pprofURL)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return err
 }
 
 // scrape sums the samples of one metric on a Prometheus text endpoint, by the value of the
