@@ -144,7 +144,10 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	q.Status.LastHandledRequestedAt = requestedAt(q)
 
 	listing, src, err := r.listing(ctx, q, false)
-	defer func() { src.done(); releaseMemory(len(listing)) }()
+	// The deferred release holds the listing's length, not the listing: the collection it
+	// runs can only free a listing nothing refers to any more.
+	listed := len(listing)
+	defer func() { src.done(); releaseMemory(listed) }()
 	region := src.region
 	var matched matchResult
 	if err == nil {
