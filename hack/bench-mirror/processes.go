@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/imagecatalog/ims-operator/internal/controlplane"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/loopback"
 )
 
 // simulator is the IMS simulator in this process, on loopback, accepting one made-up AK/SK.
@@ -51,11 +51,11 @@ type managerProc struct {
 // startManager runs the manager against the bench's cluster and simulator and waits until it
 // is ready.
 func (b *bench) startManager(name string) (*managerProc, error) {
-	metricsAddr, err := freeAddr()
+	metricsAddr, err := loopback.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	probeAddr, err := freeAddr()
+	probeAddr, err := loopback.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 	}, b.extraArgs...)
 	pprofURL := ""
 	if b.profileDir != "" {
-		pprofAddr, err := freeAddr()
+		pprofAddr, err := loopback.FreeAddr()
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 	p := &managerProc{cmd: cmd, metricsURL: "http://" + metricsAddr + "/metrics", pprofURL: pprofURL, logPath: logPath, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); logFile.Close(); close(p.done) }()
 	deadline := time.Now().Add(time.Minute)
-	for !httpOK("http://" + probeAddr + "/readyz") {
+	for !loopback.OK("http://" + probeAddr + "/readyz") {
 		select {
 		case <-p.done:
 			return nil, fmt.Errorf("manager exited:\n%s", logTail(logPath))
@@ -182,25 +182,6 @@ func labelsOf(series string) string {
 		return ""
 	}
 	return strings.TrimSuffix(series[i+1:], "}")
-}
-
-func httpOK(url string) bool {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // cleanEnv is this process's environment without anything that could point the manager at a

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/loopback"
 )
 
 // startSimulator starts the IMS simulator with its built-in catalog on a port the OS picks.
@@ -40,11 +41,11 @@ func (d *demo) startSimulator(ctx context.Context) error {
 // the manager cannot bind it and exits, and the next attempt picks new ports.
 func (d *demo) startManager(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
-		metricsAddr, err := freeAddr()
+		metricsAddr, err := loopback.FreeAddr()
 		if err != nil {
 			return err
 		}
-		probeAddr, err := freeAddr()
+		probeAddr, err := loopback.FreeAddr()
 		if err != nil {
 			return err
 		}
@@ -57,7 +58,7 @@ func (d *demo) startManager(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = waitFor(ctx, p, time.Minute, "readiness", func() bool { return httpOK("http://" + probeAddr + "/readyz") })
+		err = waitFor(ctx, p, time.Minute, "readiness", func() bool { return loopback.OK("http://" + probeAddr + "/readyz") })
 		if err == nil && !p.exited() {
 			d.procs = append(d.procs, p)
 			d.metricsURL = "http://" + metricsAddr + "/metrics"
@@ -104,16 +105,6 @@ func (d *demo) imsRequestMetrics() []string {
 		}
 	}
 	return lines
-}
-
-func httpOK(url string) bool {
-	client := http.Client{Timeout: 2 * time.Second}
-	resp, err := client.Get(url)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }
 
 func randomHex(n int) string {

@@ -5,7 +5,6 @@ import (
 
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,17 +81,6 @@ func (p *proc) logTail(lines int) string {
 		all = all[len(all)-lines:]
 	}
 	return strings.Join(all, "\n")
-}
-
-// freeAddr asks the OS for a free loopback port. Another process may take it before the
-// child binds it; startManager retries with new ports when that happens.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // childPIDs lists the demo's direct children by command name, from /proc. envtest starts
