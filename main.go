@@ -185,9 +185,7 @@ func run(o options) error {
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err
 	}
-	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
-		return err
-	}
+	// /readyz: each controller's SetupWithManager adds a check that its informers have synced.
 	ctrl.Log.WithName("setup").Info("starting manager", "imsEndpoint", o.endpoint, "defaultRegion", o.region,
 		"managerCredentials", creds.ManagerSource, "managerCredentialsInAllNamespaces", o.managerCredsEverywhere,
 		"credentialsSecretRef", o.allowSecretRefs, "workloadIdentity", creds.WorkloadIdentity != nil)

@@ -103,12 +103,17 @@ func (r *CloudImageReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	managed := predicate.NewPredicateFuncs(func(o client.Object) bool {
 		return o.GetLabels()[imsv1.LabelManagedBy] == imsv1.ManagedByValue
 	})
-	return ctrl.NewControllerManagedBy(mgr).
+	var w watched
+	err := ctrl.NewControllerManagedBy(mgr).
 		Named("cloudimage").
-		For(&imsv1.CloudImage{}, builder.OnlyMetadata, builder.WithPredicates(managed)).
-		Watches(&imsv1.ImageQuery{}, handler.Funcs{DeleteFunc: r.claimsOfDeletedQuery}).
+		For(w.add(cloudImageMeta()), builder.WithPredicates(managed)).
+		Watches(w.add(&imsv1.ImageQuery{}), handler.Funcs{DeleteFunc: r.claimsOfDeletedQuery}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent}).
 		Complete(r)
+	if err != nil {
+		return err
+	}
+	return w.readyWhenSynced(mgr, "cloudimage")
 }
 
 func (r *CloudImageReconciler) claimsOfDeletedQuery(ctx context.Context, e event.TypedDeleteEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {

@@ -35,20 +35,23 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	if err != nil {
 		return err
 	}
+	var w watched
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("imagequery").
-		For(&imsv1.ImageQuery{}, builder.WithPredicates(
+		For(w.add(&imsv1.ImageQuery{}), builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})))
 	if !r.Credentials.SecretRefsDisabled { // keyless: no Secret access at all, not even metadata
-		b = b.Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.queriesForSecret), builder.OnlyMetadata)
+		b = b.Watches(w.add(metadataOnly(corev1.SchemeGroupVersion.WithKind("Secret"))),
+			handler.EnqueueRequestsFromMapFunc(r.queriesForSecret))
 	}
 	if !r.Credentials.ManagerInAllNamespaces { // a namespace's label decides: see it change
-		b = b.Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.queriesInNamespace),
-			builder.OnlyMetadata, builder.WithPredicates(predicate.LabelChangedPredicate{}))
+		b = b.Watches(w.add(metadataOnly(corev1.SchemeGroupVersion.WithKind("Namespace"))),
+			handler.EnqueueRequestsFromMapFunc(r.queriesInNamespace),
+			builder.WithPredicates(predicate.LabelChangedPredicate{}))
 	}
-	return b.
+	err = b.
 		// The export ConfigMaps: one edited or deleted by hand is put back.
-		Owns(&corev1.ConfigMap{}).
+		Owns(w.add(&corev1.ConfigMap{})).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: maxConcurrent,
 			// Transient IMS errors come back here, after the client's own retries: back off
@@ -56,6 +59,10 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](5*time.Second, 10*time.Minute),
 		}).
 		Complete(r)
+	if err != nil {
+		return err
+	}
+	return w.readyWhenSynced(mgr, "imagequery")
 }
 
 func (r *ImageQueryReconciler) queriesForSecret(ctx context.Context, secret client.Object) []reconcile.Request {

@@ -29,6 +29,7 @@ import (
 	"github.com/imagecatalog/ims-operator/internal/controlplane"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/loopback"
 	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
 
@@ -44,6 +45,8 @@ var (
 	scheme                      = runtime.NewScheme()
 	// queries is the manager's ImageQuery reconciler, for benchmarks that call it directly.
 	queries *ImageQueryReconciler
+	// probeAddr serves the manager's /healthz and /readyz.
+	probeAddr string
 )
 
 const (
@@ -118,13 +121,17 @@ func runSuite(m *testing.M) int {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	if probeAddr, err = loopback.FreeAddr(); err != nil {
+		fmt.Fprintf(os.Stderr, "probe address: %v\n", err)
+		return 1
+	}
 	mgrCfg := rest.CopyConfig(cfg)
 	mgrCfg.QPS, mgrCfg.Burst = 500, 1000 // as --kube-api-qps would: large listings mirror quickly
 	mgr, err := ctrl.NewManager(mgrCfg, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
+		HealthProbeBindAddress: probeAddr,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "manager: %v\n", err)
