@@ -24,39 +24,42 @@ import (
 
 // mirrorFigures: the first mirror of n images, client-go creating the same objects, 5% churn
 // against client-go updating as many, and a steady-state sync.
-func (b *bench) mirrorFigures(ctx context.Context, n int) error {
-	ns := fmt.Sprintf("mirror-%d", n)
+// run counts the repetitions of one size (from 1); each has its own namespaces and manager.
+// It returns the first-mirror and churn ratios.
+func (b *bench) mirrorFigures(ctx context.Context, n, run int) (ratios, error) {
+	var r ratios
+	ns := fmt.Sprintf("mirror-%d-%d", n, run)
 	refNS := ns + "-reference"
 	if err := b.namespace(ctx, ns); err != nil {
-		return err
+		return r, err
 	}
 	if err := b.namespace(ctx, refNS); err != nil {
-		return err
+		return r, err
 	}
 	catalog := imssim.GenerateCatalog(n, 1)
 	b.sim.SetCatalog(catalog)
 	mgr, err := b.startManager(ns)
 	if err != nil {
-		return err
+		return r, err
 	}
 	defer mgr.stop()
 
-	fmt.Printf("\n== %d images: first mirror (one ImageQuery, empty filter)\n", n)
+	fmt.Printf("\n== %d images, run %d: first mirror (one ImageQuery, empty filter)\n", n, run)
 	b.sim.ResetRequests()
 	calls := b.apiCalls(ctx)
 	start := time.Now()
 	if err := b.c.Create(ctx, query(ns, "all")); err != nil {
-		return err
+		return r, err
 	}
 	if err := b.waitSynced(ctx, ns, []string{"all"}, "", n); err != nil {
-		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
+		return r, fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
 	}
 	opTime := time.Since(start)
 	opCalls := b.apiCalls(ctx).minus(calls)
 	imsRequests := b.sim.RequestCount()
 	rss, heap := mgr.memory()
 	if b.profileDir != "" {
-		path := filepath.Join(b.profileDir, fmt.Sprintf("heap-%d.pprof", n))
+		path := filepath.Join(b.profileDir, fmt.Sprintf("heap-%d-%d.pprof", n, run))
 		if err := mgr.heapProfile(path); err != nil {
 			fmt.Printf("(heap profile: %v)\n", err)
 		}
@@ -64,7 +67,7 @@ func (b *bench) mirrorFigures(ctx context.Context, n int) error {
 
 	var mirrored imsv1.CloudImageList
 	if err := b.c.List(ctx, &mirrored, client.InNamespace(ns)); err != nil {
-		return err
+		return r, err
 	}
 	copies := make([]*imsv1.CloudImage, len(mirrored.Items))
 	for i := range mirrored.Items {
@@ -72,23 +75,24 @@ func (b *bench) mirrorFigures(ctx context.Context, n int) error {
 	}
 	start = time.Now()
 	if err := b.parallel(len(copies), func(i int) error { return b.raw.Create(ctx, copies[i]) }); err != nil {
-		return fmt.Errorf("reference creates: %w", err)
+		return r, fmt.Errorf("reference creates: %w", err)
 	}
 	refTime := time.Since(start)
 	fmt.Printf("operator   %8s  (CloudImage calls %s; IMS requests %d)\n", round(opTime), opCalls, imsRequests)
 	fmt.Printf("client-go  %8s  (%d creates, %d workers, no client rate limit)\n", round(refTime), len(copies), b.workers)
-	fmt.Printf("ratio      %8.2f×\n", opTime.Seconds()/refTime.Seconds())
+	r.first = opTime.Seconds() / refTime.Seconds()
+	fmt.Printf("ratio      %8.2f×\n", r.first)
 	fmt.Printf("manager    RSS %.0f MiB, heap in use %.0f MiB (%.1f KiB per mirrored image)\n", rss, heap, heap*1024/float64(n))
 
 	// A completed listing answers identical ones for 15 s (controllers.DefaultListingWindow):
 	// wait that out so that the churn sync lists afresh.
 	// (start is when the first mirror was done and the reference began.)
 	time.Sleep(time.Until(start.Add(16 * time.Second)))
-	if err := b.churnFigures(ctx, mgr, ns, catalog, copies); err != nil {
-		return err
+	if r.churn, err = b.churnFigures(ctx, mgr, ns, catalog, copies); err != nil {
+		return r, err
 	}
 	if err := b.steadyFigures(ctx, ns); err != nil {
-		return err
+		return r, err
 	}
 	rss, heap = mgr.memory()
 	fmt.Printf("manager    RSS %.0f MiB, heap in use %.0f MiB at the end\n", rss, heap)
@@ -103,11 +107,11 @@ func (b *bench) mirrorFigures(ctx context.Context, n int) error {
 			fmt.Printf("(cleaning up %s: %v)\n", n, err)
 		}
 	}
-	return nil
+	return r, nil
 }
 
 // churnFigures changes 5% of the catalog and syncs, next to client-go updating as many objects.
-func (b *bench) churnFigures(ctx context.Context, mgr *managerProc, ns string, catalog []imssim.Image, copies []*imsv1.CloudImage) error {
+func (b *bench) churnFigures(ctx context.Context, mgr *managerProc, ns string, catalog []imssim.Image, copies []*imsv1.CloudImage) (float64, error) {
 	changed := map[string]bool{}
 	for i := 0; i < len(catalog); i += 20 {
 		img := catalog[i]
@@ -121,10 +125,10 @@ func (b *bench) churnFigures(ctx context.Context, mgr *managerProc, ns string, c
 	calls := b.apiCalls(ctx)
 	start := time.Now()
 	if err := b.request(ctx, ns, "all", "churn"); err != nil {
-		return err
+		return 0, err
 	}
 	if err := b.waitSynced(ctx, ns, []string{"all"}, "churn", len(catalog)); err != nil {
-		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
+		return 0, fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
 	}
 	opTime := time.Since(start)
 	opCalls := b.apiCalls(ctx).minus(calls)
@@ -139,13 +143,14 @@ func (b *bench) churnFigures(ctx context.Context, mgr *managerProc, ns string, c
 	}
 	start = time.Now()
 	if err := b.parallel(len(targets), func(i int) error { return b.raw.Update(ctx, targets[i]) }); err != nil {
-		return fmt.Errorf("reference updates: %w", err)
+		return 0, fmt.Errorf("reference updates: %w", err)
 	}
 	refTime := time.Since(start)
 	fmt.Printf("operator   %8s  (CloudImage calls %s; IMS requests %d)\n", round(opTime), opCalls, b.sim.RequestCount())
 	fmt.Printf("client-go  %8s  (%d updates, %d workers)\n", round(refTime), len(targets), b.workers)
-	fmt.Printf("ratio      %8.2f×\n", opTime.Seconds()/refTime.Seconds())
-	return nil
+	ratio := opTime.Seconds() / refTime.Seconds()
+	fmt.Printf("ratio      %8.2f×\n", ratio)
+	return ratio, nil
 }
 
 // steadyFigures syncs once more with nothing changed.

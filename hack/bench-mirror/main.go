@@ -7,7 +7,9 @@
 // For each N (1,000 and 10,000): the first mirror's time, client-go creating the same
 // CloudImages with 16 workers and no client rate limit, the ratio, the CloudImage API calls by
 // verb, IMS requests, the manager's RSS and heap; then 5% churn (the operator against client-go
-// updating as many objects) and a steady-state sync. Then K=10 ImageQueries with the same
+// updating as many objects) and a steady-state sync; each size -repeat times (3) on a fresh
+// manager and namespaces, then the median ratios, because single runs of a few seconds vary
+// by half on a shared machine. Then K=10 ImageQueries with the same
 // filter over 2,000 images: IMS requests, CloudImage writes per object, time.
 //
 // `make bench-mirror` builds the binaries and runs it from the repository root.
@@ -43,6 +45,7 @@ type bench struct {
 	extraArgs  []string
 	workers    int
 	profileDir string // where heap profiles of the manager go; "" takes none
+	repeat     int    // runs of each size's mirror figures
 }
 
 func main() {
@@ -52,10 +55,11 @@ func main() {
 	k := flag.Int("k", 10, "ImageQueries with the same filter in the overlap figure (0 skips it)")
 	kImages := flag.Int("k-images", 2000, "catalog size of the overlap figure")
 	args := flag.String("manager-args", "", "extra manager flags, space-separated (e.g. --kube-api-qps=50)")
+	repeat := flag.Int("repeat", 3, "runs of each size's first-mirror and churn figures, each on a fresh manager; more than one prints the median ratio")
 	profiles := flag.String("heap-profile", "", "folder for the manager's heap profile after each first mirror (go tool pprof reads it)")
 	flag.Parse()
 
-	b := &bench{manager: *manager, workers: 16, profileDir: *profiles}
+	b := &bench{manager: *manager, workers: 16, profileDir: *profiles, repeat: max(*repeat, 1)}
 	if *args != "" {
 		b.extraArgs = strings.Fields(*args)
 	}
@@ -117,9 +121,15 @@ func (b *bench) run(k8sDir string, sizes []int, k, kImages int) error {
 		b.manager, strings.Join(b.extraArgs, " "), b.workers, numCPU())
 	ctx := context.Background()
 	for _, n := range sizes {
-		if err := b.mirrorFigures(ctx, n); err != nil {
-			return err
+		var runs []ratios
+		for run := 1; run <= b.repeat; run++ {
+			r, err := b.mirrorFigures(ctx, n, run)
+			if err != nil {
+				return err
+			}
+			runs = append(runs, r)
 		}
+		summarize(n, runs)
 	}
 	if k > 0 {
 		return b.overlapFigures(ctx, k, kImages)
