@@ -97,8 +97,8 @@ func (b *bench) mirrorFigures(ctx context.Context, n, run int) (ratios, error) {
 	rss, heap = mgr.memory()
 	fmt.Printf("manager    RSS %.0f MiB, heap in use %.0f MiB at the end\n", rss, heap)
 	mgr.stop()
-	// Leave as little as possible for the next figure's manager to cache; a busy API server
-	// may time out deleting thousands of objects, which only costs the next figures a little.
+	// Leave nothing for the next figure's manager to cache. A busy API server may time out
+	// a collection delete of thousands of objects and go on with it: drain waits it out.
 	if err := b.c.DeleteAllOf(ctx, &imsv1.ImageQuery{}, client.InNamespace(ns)); err != nil {
 		fmt.Printf("(cleaning up %s: %v)\n", ns, err)
 	}
@@ -107,6 +107,7 @@ func (b *bench) mirrorFigures(ctx context.Context, n, run int) (ratios, error) {
 			fmt.Printf("(cleaning up %s: %v)\n", n, err)
 		}
 	}
+	b.drain(ctx, ns, refNS)
 	return r, nil
 }
 
@@ -259,30 +260,61 @@ func (b *bench) request(ctx context.Context, ns, name, value string) error {
 	return b.c.Patch(ctx, q, patch)
 }
 
-// waitSynced polls until every named query is Ready for its generation, has handled the
-// requested-at value and matched want images (want < 0: any number).
+// waitSynced watches until every named query is Ready for its generation, has handled the
+// requested-at value and matched want images (want < 0: any number). A watch, not polling:
+// the figures of a sub-second sync would otherwise carry the poll's interval.
 func (b *bench) waitSynced(ctx context.Context, ns string, names []string, requested string, want int) error {
-	deadline := time.Now().Add(15 * time.Minute)
-	for {
-		done := 0
-		for _, name := range names {
-			q := &imsv1.ImageQuery{}
-			if err := b.c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, q); err != nil {
-				return err
-			}
-			ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady)
-			if ready != nil && ready.Status == metav1.ConditionTrue && ready.ObservedGeneration == q.Generation &&
-				q.Status.LastHandledRequestedAt == requested && (want < 0 || int(q.Status.MatchedImages) == want) {
-				done++
-			}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+	defer cancel()
+	synced := map[string]bool{}
+	see := func(q *imsv1.ImageQuery) bool {
+		ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady)
+		synced[q.Name] = ready != nil && ready.Status == metav1.ConditionTrue && ready.ObservedGeneration == q.Generation &&
+			q.Status.LastHandledRequestedAt == requested && (want < 0 || int(q.Status.MatchedImages) == want)
+		return !slices.ContainsFunc(names, func(n string) bool { return !synced[n] })
+	}
+	for ctx.Err() == nil { // a watch the server ends early starts again from a fresh list
+		var list imsv1.ImageQueryList
+		if err := b.c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			break
 		}
-		if done == len(names) {
+		done := false
+		for i := range list.Items {
+			done = see(&list.Items[i])
+		}
+		if done {
 			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d of %d ImageQueries in %s not synced after 15 minutes", len(names)-done, len(names), ns)
+		w, err := b.c.Watch(ctx, &imsv1.ImageQueryList{}, client.InNamespace(ns),
+			&client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: list.ResourceVersion}})
+		if err != nil {
+			break
 		}
-		time.Sleep(100 * time.Millisecond)
+		for ev := range w.ResultChan() {
+			if q, ok := ev.Object.(*imsv1.ImageQuery); ok && see(q) {
+				w.Stop()
+				return nil
+			}
+		}
+		w.Stop()
+	}
+	missing := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return synced[n] })
+	return fmt.Errorf("ImageQueries %v in %s not synced: %w", missing, ns, context.Cause(ctx))
+}
+
+// drain waits until the namespaces hold no CloudImages, so that the API server's collection
+// deletes of one figure do not slow down, or show up in the call counts of, the next one.
+func (b *bench) drain(ctx context.Context, namespaces ...string) {
+	deadline := time.Now().Add(10 * time.Minute)
+	for _, ns := range namespaces {
+		for time.Now().Before(deadline) {
+			var left metav1.PartialObjectMetadataList
+			left.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImageList"))
+			if err := b.c.List(ctx, &left, client.InNamespace(ns), client.Limit(1)); err == nil && len(left.Items) == 0 {
+				break
+			}
+			time.Sleep(time.Second)
+		}
 	}
 }
 

@@ -38,8 +38,8 @@ type bench struct {
 	tmp        string
 	cfg        *rest.Config // admin
 	kubeconfig string
-	c          client.Client // admin, for setup and polling
-	raw        client.Client // admin, no client rate limit: the reference
+	c          client.WithWatch // admin, for setup and watching
+	raw        client.Client    // admin, no client rate limit: the reference
 	sim        *simulator
 	manager    string
 	extraArgs  []string
@@ -106,7 +106,7 @@ func (b *bench) run(k8sDir string, sizes []int, k, kImages int) error {
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(imsv1.AddToScheme(scheme))
-	if b.c, err = client.New(b.cfg, client.Options{Scheme: scheme}); err != nil {
+	if b.c, err = client.NewWithWatch(b.cfg, client.Options{Scheme: scheme}); err != nil {
 		return err
 	}
 	unlimited := rest.CopyConfig(b.cfg)
