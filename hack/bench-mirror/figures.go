@@ -97,17 +97,12 @@ func (b *bench) mirrorFigures(ctx context.Context, n, run int) (ratios, error) {
 	rss, heap = mgr.memory()
 	fmt.Printf("manager    RSS %.0f MiB, heap in use %.0f MiB at the end\n", rss, heap)
 	mgr.stop()
-	// Leave nothing for the next figure's manager to cache. A busy API server may time out
-	// a collection delete of thousands of objects and go on with it: drain waits it out.
+	// Leave nothing for the next figure's manager to cache, nor for the API server to delete
+	// while the next figure runs.
 	if err := b.c.DeleteAllOf(ctx, &imsv1.ImageQuery{}, client.InNamespace(ns)); err != nil {
 		fmt.Printf("(cleaning up %s: %v)\n", ns, err)
 	}
-	for _, n := range []string{ns, refNS} {
-		if err := b.c.DeleteAllOf(ctx, &imsv1.CloudImage{}, client.InNamespace(n)); err != nil {
-			fmt.Printf("(cleaning up %s: %v)\n", n, err)
-		}
-	}
-	b.drain(ctx, ns, refNS)
+	b.clear(ctx, ns, refNS)
 	return r, nil
 }
 
@@ -302,9 +297,11 @@ func (b *bench) waitSynced(ctx context.Context, ns string, names []string, reque
 	return fmt.Errorf("ImageQueries %v in %s not synced: %w", missing, ns, context.Cause(ctx))
 }
 
-// drain waits until the namespaces hold no CloudImages, so that the API server's collection
-// deletes of one figure do not slow down, or show up in the call counts of, the next one.
-func (b *bench) drain(ctx context.Context, namespaces ...string) {
+// clear deletes the namespaces' CloudImages and waits until they are gone, so that the API
+// server's deletes of one figure neither slow down nor show up in the call counts of the
+// next. A busy API server may time out or abort a collection delete of thousands of objects
+// part way: clear asks again until none is left (for at most 10 minutes).
+func (b *bench) clear(ctx context.Context, namespaces ...string) {
 	deadline := time.Now().Add(10 * time.Minute)
 	for _, ns := range namespaces {
 		for time.Now().Before(deadline) {
@@ -313,6 +310,7 @@ func (b *bench) drain(ctx context.Context, namespaces ...string) {
 			if err := b.c.List(ctx, &left, client.InNamespace(ns), client.Limit(1)); err == nil && len(left.Items) == 0 {
 				break
 			}
+			_ = b.c.DeleteAllOf(ctx, &imsv1.CloudImage{}, client.InNamespace(ns)) // an abort: the next round asks again
 			time.Sleep(time.Second)
 		}
 	}
