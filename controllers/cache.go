@@ -11,13 +11,18 @@ import (
 )
 
 // CacheOptions are the manager's cache settings: objects trimmed by CacheTransform, and
-// ConfigMaps cached (and watched) only when they carry the operator's managed-by label, i.e.
-// its export ConfigMaps, not every ConfigMap in the cluster.
+// ConfigMaps and CloudImages cached (and watched) only when they carry the operator's
+// managed-by label: its export ConfigMaps, not every ConfigMap in the cluster, and the
+// CloudImages it wrote. Every CloudImage the operator writes carries the label and the
+// read-only policy keeps anyone from removing it; one without it (written before the policy
+// was installed) is found by the mirror's create, refused as existing, and read live.
 func CacheOptions() cache.Options {
+	managed := labels.SelectorFromSet(labels.Set{imsv1.LabelManagedBy: imsv1.ManagedByValue})
 	return cache.Options{
 		DefaultTransform: CacheTransform,
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{imsv1.LabelManagedBy: imsv1.ManagedByValue})},
+			&corev1.ConfigMap{}: {Label: managed},
+			&imsv1.CloudImage{}: {Label: managed},
 		},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/imssim"
 )
 
 // Images removed from the catalog are pruned on the next complete sync.
@@ -213,4 +214,40 @@ func waitClaimDropped(t *testing.T, ns string, ids []string, query string, owner
 		}
 		return nil
 	})
+}
+
+// The manager caches only CloudImages with its managed-by label. One without it (written
+// before the read-only policy was installed) under the ID of a listed image is not in the
+// cache; the mirror's create finds it, reads it live and takes it over: the record, the
+// managed-by label and the claim are written, and the next sync writes nothing.
+func TestUnlabelledCloudImageIsTakenOver(t *testing.T) {
+	integration(t)
+	ns := newNamespace(t)
+	ids := expectedIDs(func(img imssim.Image) bool { return str(img, "__os_type") == "Windows" })
+	if len(ids) == 0 {
+		t.Fatal("no Windows image in the catalog")
+	}
+	stale := &imsv1.CloudImage{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: ids[0]},
+		Region:     "cn-north-4",
+		Image:      imsv1.ImageRecord{ID: ids[0], Name: "written by hand"},
+	}
+	if err := k8s.Create(context.Background(), stale); err != nil {
+		t.Fatal(err)
+	}
+	createQuery(t, newQuery(ns, "windows", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{OSType: "Windows"}}))
+	waitReady(t, ns, "windows")
+	if got := claimedIDs(t, ns, "windows"); !slices.Equal(got, ids) {
+		t.Fatalf("claimed %v, want %v", got, ids)
+	}
+	taken := cloudImages(t, ns)[ids[0]]
+	if taken.Labels[imsv1.LabelManagedBy] != imsv1.ManagedByValue || taken.Image.Name == "written by hand" {
+		t.Errorf("not taken over: labels %v, name %q", taken.Labels, taken.Image.Name)
+	}
+	before, writes := resourceVersions(t, ns), cloudImageWrites.Load()
+	requestSync(t, ns, "windows")
+	assertNotWritten(t, before, resourceVersions(t, ns))
+	if n := cloudImageWrites.Load() - writes; n != 0 {
+		t.Errorf("the sync after the take-over made %d CloudImage write calls", n)
+	}
 }

@@ -102,6 +102,11 @@ func (b *bench) mirrorFigures(ctx context.Context, n, run int) (ratios, error) {
 		time.Sleep(31 * time.Second)
 		rss, heap = mgr.memory()
 		fmt.Printf("manager    RSS %.0f MiB, heap in use %.0f MiB 30 s later, between syncs\n", rss, heap)
+		if b.profileDir != "" {
+			if err := mgr.heapProfile(filepath.Join(b.profileDir, fmt.Sprintf("heap-%d-between-syncs.pprof", n))); err != nil {
+				fmt.Printf("(heap profile: %v)\n", err)
+			}
+		}
 	}
 	mgr.stop()
 	// Leave nothing for the next figure's manager to cache, nor for the API server to delete
