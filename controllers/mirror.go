@@ -227,6 +227,9 @@ func (m *mirror) claim(ctx context.Context, q *imsv1.ImageQuery, label string, d
 			updated.Labels = map[string]string{}
 		}
 		updated.Labels[label] = "true"
+		// Whoever writes the record, the object is the operator's from now on: the cache holds
+		// only labelled CloudImages, and one it cannot see is never released.
+		updated.Labels[imsv1.LabelManagedBy] = imsv1.ManagedByValue
 		addCoClaims(updated, m.others)
 		switch {
 		case rewrite:

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -216,33 +217,64 @@ func waitClaimDropped(t *testing.T, ns string, ids []string, query string, owner
 	})
 }
 
-// The manager caches only CloudImages with its managed-by label. One without it (written
-// before the read-only policy was installed) under the ID of a listed image is not in the
-// cache; the mirror's create finds it, reads it live and takes it over: the record, the
-// managed-by label and the claim are written, and the next sync writes nothing.
-func TestUnlabelledCloudImageIsTakenOver(t *testing.T) {
+// The manager caches only CloudImages with its managed-by label. Ones without it (written
+// before the read-only policy was installed) under the IDs of listed images are not in the
+// cache; the mirror's create finds them, reads them live and takes them over: the record (when
+// no other query's claim came first), the managed-by label and the claim are written, and the
+// next sync writes nothing.
+func TestUnlabelledCloudImagesAreTakenOver(t *testing.T) {
 	integration(t)
+	ctx := context.Background()
 	ns := newNamespace(t)
 	ids := expectedIDs(func(img imssim.Image) bool { return str(img, "__os_type") == "Windows" })
-	if len(ids) == 0 {
-		t.Fatal("no Windows image in the catalog")
+	if len(ids) < 2 {
+		t.Fatalf("%d Windows images in the catalog, want 2", len(ids))
 	}
-	stale := &imsv1.CloudImage{
+	createQuery(t, newQuery(ns, "other", imsv1.ImageQuerySpec{Suspend: true}))
+	other := getQuery(t, ns, "other")
+	unowned := &imsv1.CloudImage{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: ids[0]},
 		Region:     "cn-north-4",
 		Image:      imsv1.ImageRecord{ID: ids[0], Name: "written by hand"},
 	}
-	if err := k8s.Create(context.Background(), stale); err != nil {
-		t.Fatal(err)
+	owned := &imsv1.CloudImage{ // the other query's claim, without its labels
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: ids[1], OwnerReferences: []metav1.OwnerReference{ownerRef(other)}},
+		Region:     "cn-north-4",
+		Image:      imsv1.ImageRecord{ID: ids[1], Name: "written by hand"},
 	}
+	for _, ci := range []*imsv1.CloudImage{unowned, owned} {
+		if err := k8s.Create(ctx, ci); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A sync in another namespace: the cache sees its writes after the two objects above.
+	later := newNamespace(t)
+	createQuery(t, newQuery(later, "windows", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{OSType: "Windows"}}))
+	waitReady(t, later, "windows")
+	for _, id := range ids[:2] {
+		err := queries.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: id}, cloudImageMeta())
+		if !apierrors.IsNotFound(err) {
+			t.Errorf("unlabelled CloudImage %s in the manager's cache (Get: %v)", id, err)
+		}
+	}
+
 	createQuery(t, newQuery(ns, "windows", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{OSType: "Windows"}}))
 	waitReady(t, ns, "windows")
 	if got := claimedIDs(t, ns, "windows"); !slices.Equal(got, ids) {
 		t.Fatalf("claimed %v, want %v", got, ids)
 	}
-	taken := cloudImages(t, ns)[ids[0]]
-	if taken.Labels[imsv1.LabelManagedBy] != imsv1.ManagedByValue || taken.Image.Name == "written by hand" {
-		t.Errorf("not taken over: labels %v, name %q", taken.Labels, taken.Image.Name)
+	mirrored := cloudImages(t, ns)
+	for _, id := range ids[:2] {
+		if l := mirrored[id].Labels[imsv1.LabelManagedBy]; l != imsv1.ManagedByValue {
+			t.Errorf("%s: managed-by label %q after the take-over", id, l)
+		}
+	}
+	if mirrored[ids[0]].Image.Name == "written by hand" {
+		t.Errorf("%s: record not rewritten", ids[0])
+	}
+	if refs := mirrored[ids[1]].OwnerReferences; len(refs) != 2 || refs[0].UID != other.UID {
+		t.Errorf("%s: owners %v, want the other query's first and this one's", ids[1], refs)
 	}
 	before, writes := resourceVersions(t, ns), cloudImageWrites.Load()
 	requestSync(t, ns, "windows")

@@ -280,9 +280,10 @@ func (b *bench) waitSynced(ctx context.Context, ns string, names []string, reque
 			q.Status.LastHandledRequestedAt == requested && (want < 0 || int(q.Status.MatchedImages) == want)
 		return !slices.ContainsFunc(names, func(n string) bool { return !synced[n] })
 	}
+	var err error
 	for ctx.Err() == nil { // a watch the server ends early starts again from a fresh list
 		var list imsv1.ImageQueryList
-		if err := b.c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		if err = b.c.List(ctx, &list, client.InNamespace(ns)); err != nil {
 			break
 		}
 		done := false
@@ -292,9 +293,9 @@ func (b *bench) waitSynced(ctx context.Context, ns string, names []string, reque
 		if done {
 			return nil
 		}
-		w, err := b.c.Watch(ctx, &imsv1.ImageQueryList{}, client.InNamespace(ns),
+		w, werr := b.c.Watch(ctx, &imsv1.ImageQueryList{}, client.InNamespace(ns),
 			&client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: list.ResourceVersion}})
-		if err != nil {
+		if err = werr; err != nil {
 			break
 		}
 		for ev := range w.ResultChan() {
@@ -304,9 +305,10 @@ func (b *bench) waitSynced(ctx context.Context, ns string, names []string, reque
 			}
 		}
 		w.Stop()
+		time.Sleep(100 * time.Millisecond) // a watch that keeps ending at once: do not spin
 	}
 	missing := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return synced[n] })
-	return fmt.Errorf("ImageQueries %v in %s not synced: %w", missing, ns, context.Cause(ctx))
+	return fmt.Errorf("ImageQueries %v in %s not synced: %w", missing, ns, cmpOr(err, context.Cause(ctx)))
 }
 
 // clear deletes the namespaces' CloudImages and waits until they are gone, so that the API
@@ -316,10 +318,14 @@ func (b *bench) waitSynced(ctx context.Context, ns string, names []string, reque
 func (b *bench) clear(ctx context.Context, namespaces ...string) {
 	deadline := time.Now().Add(10 * time.Minute)
 	for _, ns := range namespaces {
-		for time.Now().Before(deadline) {
+		for {
 			var left metav1.PartialObjectMetadataList
 			left.SetGroupVersionKind(imsv1.GroupVersion.WithKind("CloudImageList"))
 			if err := b.c.List(ctx, &left, client.InNamespace(ns), client.Limit(1)); err == nil && len(left.Items) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				fmt.Printf("(CloudImages still left in %s after 10 minutes: the next figures may be slower)\n", ns)
 				break
 			}
 			_ = b.c.DeleteAllOf(ctx, &imsv1.CloudImage{}, client.InNamespace(ns)) // an abort: the next round asks again
