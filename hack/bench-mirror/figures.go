@@ -52,7 +52,7 @@ func (b *bench) mirrorFigures(ctx context.Context, n, run int) (ratios, error) {
 		return r, err
 	}
 	if err := b.waitSynced(ctx, ns, []string{"all"}, "", n); err != nil {
-		return r, fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
+		return r, fmt.Errorf("%w\nmanager log:\n%s", err, mgr.LogTail(logTailLines))
 	}
 	opTime := time.Since(start)
 	opCalls := b.apiCalls(ctx).minus(calls)
@@ -136,7 +136,7 @@ func (b *bench) churnFigures(ctx context.Context, mgr *managerProc, ns string, c
 		return 0, err
 	}
 	if err := b.waitSynced(ctx, ns, []string{"all"}, "churn", len(catalog)); err != nil {
-		return 0, fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
+		return 0, fmt.Errorf("%w\nmanager log:\n%s", err, mgr.LogTail(logTailLines))
 	}
 	opTime := time.Since(start)
 	opCalls := b.apiCalls(ctx).minus(calls)
@@ -206,7 +206,7 @@ func (b *bench) overlapFigures(ctx context.Context, k, n int) error {
 		}
 	}
 	if err := b.waitSynced(ctx, ns, names, "", n); err != nil {
-		return fmt.Errorf("%w\nmanager log:\n%s", err, logTail(mgr.logPath))
+		return fmt.Errorf("%w\nmanager log:\n%s", err, mgr.LogTail(logTailLines))
 	}
 	elapsed := time.Since(start)
 	c := b.apiCalls(ctx).minus(calls)

@@ -9,15 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/imagecatalog/ims-operator/internal/controlplane"
+	"github.com/imagecatalog/ims-operator/internal/childproc"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
 	"github.com/imagecatalog/ims-operator/internal/loopback"
 )
@@ -41,11 +38,9 @@ func (s *simulator) close() { s.server.Close() }
 
 // managerProc is the real manager binary, started for one figure and stopped after it.
 type managerProc struct {
-	cmd        *exec.Cmd
+	*childproc.Proc
 	metricsURL string
 	pprofURL   string // "" when the bench takes no profiles
-	logPath    string
-	done       chan struct{}
 }
 
 // startManager runs the manager against the bench's cluster and simulator and waits until it
@@ -56,11 +51,6 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 		return nil, err
 	}
 	probeAddr, err := loopback.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	logPath := filepath.Join(b.tmp, name+".log")
-	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
@@ -78,26 +68,19 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 		args = append(args, "--pprof-bind-address="+pprofAddr)
 		pprofURL = "http://" + pprofAddr + "/debug/pprof/heap"
 	}
-	cmd := exec.Command(b.manager, args...)
-	cmd.Env = append(cleanEnv(), "KUBECONFIG="+b.kubeconfig)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = controlplane.ProcAttr()
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
+	proc, err := childproc.Start(name, b.tmp, childproc.CleanEnv("KUBECONFIG="+b.kubeconfig), b.manager, args...)
+	if err != nil {
 		return nil, err
 	}
-	p := &managerProc{cmd: cmd, metricsURL: "http://" + metricsAddr + "/metrics", pprofURL: pprofURL, logPath: logPath, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); logFile.Close(); close(p.done) }()
+	p := &managerProc{Proc: proc, metricsURL: "http://" + metricsAddr + "/metrics", pprofURL: pprofURL}
 	deadline := time.Now().Add(time.Minute)
 	for !loopback.OK("http://" + probeAddr + "/readyz") {
-		select {
-		case <-p.done:
-			return nil, fmt.Errorf("manager exited:\n%s", logTail(logPath))
-		default:
+		if p.Exited() {
+			return nil, fmt.Errorf("manager exited:\n%s", p.LogTail(logTailLines))
 		}
 		if time.Now().After(deadline) {
 			p.stop()
-			return nil, fmt.Errorf("manager not ready after a minute:\n%s", logTail(logPath))
+			return nil, fmt.Errorf("manager not ready after a minute:\n%s", p.LogTail(logTailLines))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -105,19 +88,11 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 }
 
 // stop sends SIGTERM to the manager's process group, SIGKILL after 15 s.
-func (p *managerProc) stop() {
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(15 * time.Second):
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
-	}
-}
+func (p *managerProc) stop() { p.Stop(15 * time.Second) }
 
 // memory is the manager's resident set (from /proc) and Go heap in use (from its metrics).
 func (p *managerProc) memory() (rssMiB, heapMiB float64) {
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid)); err == nil {
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid())); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
 			if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
 				kb, _ := strconv.ParseFloat(f[1], 64)
@@ -184,29 +159,8 @@ func labelsOf(series string) string {
 	return strings.TrimSuffix(series[i+1:], "}")
 }
 
-// cleanEnv is this process's environment without anything that could point the manager at a
-// real cluster or real cloud credentials.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "KUBECONFIG=") && !strings.HasPrefix(kv, "HUAWEICLOUD_SDK_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
 // logTailLines is how much of the manager log an error carries.
 const logTailLines = 20
-
-func logTail(path string) string {
-	b, _ := os.ReadFile(path)
-	all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(all) > logTailLines {
-		all = all[len(all)-logTailLines:]
-	}
-	return strings.Join(all, "\n")
-}
 
 func randomHex(n int) string {
 	b := make([]byte, n)

@@ -7,6 +7,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/imagecatalog/ims-operator/internal/childproc"
 	"github.com/imagecatalog/ims-operator/internal/controlplane"
 )
 
@@ -47,7 +48,7 @@ func (d *demo) startControllerManager() error {
 	if err != nil {
 		return err
 	}
-	p, err := startProc("kube-controller-manager", d.logDir, childEnv(), filepath.Join(d.k8sDir, "kube-controller-manager"), args...)
+	p, err := childproc.Start("kube-controller-manager", d.logDir, childproc.CleanEnv(), filepath.Join(d.k8sDir, "kube-controller-manager"), args...)
 	if err != nil {
 		return err
 	}

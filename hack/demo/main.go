@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/imagecatalog/ims-operator/internal/childproc"
 )
 
 type demo struct {
@@ -33,8 +35,8 @@ type demo struct {
 
 	tmp, logDir, kubeconfig string
 	env                     *envtest.Environment
-	envPIDs                 map[string]int // etcd and kube-apiserver, started by envtest
-	procs                   []*proc        // started by the demo itself, stopped in reverse order
+	envPIDs                 map[string]int    // etcd and kube-apiserver, started by envtest
+	procs                   []*childproc.Proc // started by the demo itself, stopped in reverse order
 	closers                 []io.Closer
 
 	accessKey, secretKey string // the simulator's, made up for this run
@@ -146,7 +148,7 @@ func (d *demo) start(ctx context.Context) error {
 	if err := d.kubectl(ctx, 0, "wait", "--for=condition=Ready", "imagequery", "--all", timeout); err != nil {
 		if ctx.Err() == nil {
 			_ = d.kubectl(ctx, 0, "get", "imagequeries", "-o", "wide")
-			fmt.Fprintf(d.out, "manager log (end):\n%s\n", d.procs[len(d.procs)-1].logTail(20))
+			fmt.Fprintf(d.out, "manager log (end):\n%s\n", d.procs[len(d.procs)-1].LogTail(20))
 		}
 		return err
 	}
@@ -160,8 +162,8 @@ func (d *demo) start(ctx context.Context) error {
 		fmt.Fprintln(d.out, l)
 	}
 	for _, p := range d.procs {
-		if p.exited() {
-			return fmt.Errorf("%s exited: %v\n%s", p.name, p.err, p.logTail(20))
+		if p.Exited() {
+			return fmt.Errorf("%s exited: %v\n%s", p.Name, p.Err(), p.LogTail(20))
 		}
 	}
 
@@ -175,9 +177,9 @@ func (d *demo) start(ctx context.Context) error {
 
 // waitForSignal blocks until Ctrl-C/SIGTERM (status 0) or until a child dies (status 1).
 func (d *demo) waitForSignal(ctx context.Context) int {
-	died := make(chan *proc, len(d.procs))
+	died := make(chan *childproc.Proc, len(d.procs))
 	for _, p := range d.procs {
-		go func() { <-p.done; died <- p }()
+		go func() { <-p.Done(); died <- p }()
 	}
 	select {
 	case <-ctx.Done():
@@ -186,7 +188,7 @@ func (d *demo) waitForSignal(ctx context.Context) int {
 		if ctx.Err() != nil {
 			return 0 // the signal reached it too
 		}
-		fmt.Fprintf(os.Stderr, "\ndemo: %s exited unexpectedly: %v\n%s\n", p.name, p.err, p.logTail(20))
+		fmt.Fprintf(os.Stderr, "\ndemo: %s exited unexpectedly: %v\n%s\n", p.Name, p.Err(), p.LogTail(20))
 		return 1
 	}
 }
@@ -196,7 +198,7 @@ func (d *demo) cleanup() {
 	fmt.Fprintln(d.out, "\n==> Stopping")
 	started := d.pidList()
 	for _, p := range slices.Backward(d.procs) {
-		p.stop(15 * time.Second)
+		p.Stop(15 * time.Second)
 	}
 	if d.env != nil {
 		if err := d.env.Stop(); err != nil { // SIGTERM to each process group, then SIGKILL
@@ -223,7 +225,7 @@ func (d *demo) pidList() string {
 		parts = append(parts, fmt.Sprintf("%s=%d", name, pid))
 	}
 	for _, p := range d.procs {
-		parts = append(parts, fmt.Sprintf("%s=%d", p.name, p.pid()))
+		parts = append(parts, fmt.Sprintf("%s=%d", p.Name, p.Pid()))
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, " ")

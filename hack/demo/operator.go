@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imagecatalog/ims-operator/internal/childproc"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
 	"github.com/imagecatalog/ims-operator/internal/loopback"
 )
@@ -22,8 +23,8 @@ func (d *demo) startSimulator(ctx context.Context) error {
 	d.accessKey = "DEMO" + strings.ToUpper(randomHex(8))
 	d.secretKey = randomHex(20)
 	urlFile := filepath.Join(d.tmp, "ims-simulator.url")
-	p, err := startProc("ims-simulator", d.logDir,
-		childEnv("IMS_SIM_AK="+d.accessKey, "IMS_SIM_SK="+d.secretKey), // env, not argv: never in ps
+	p, err := childproc.Start("ims-simulator", d.logDir,
+		childproc.CleanEnv("IMS_SIM_AK="+d.accessKey, "IMS_SIM_SK="+d.secretKey), // env, not argv: never in ps
 		d.simulatorPath, "--listen=127.0.0.1:0", "--url-file="+urlFile)
 	if err != nil {
 		return err
@@ -49,7 +50,7 @@ func (d *demo) startManager(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		p, err := startProc("manager", d.logDir, childEnv("KUBECONFIG="+d.kubeconfig), d.managerPath,
+		p, err := childproc.Start("manager", d.logDir, childproc.CleanEnv("KUBECONFIG="+d.kubeconfig), d.managerPath,
 			"--ims-endpoint="+d.simURL,
 			"--metrics-bind-address="+metricsAddr,
 			"--health-probe-bind-address="+probeAddr,
@@ -59,19 +60,19 @@ func (d *demo) startManager(ctx context.Context) error {
 			return err
 		}
 		err = waitFor(ctx, p, time.Minute, "readiness", func() bool { return loopback.OK("http://" + probeAddr + "/readyz") })
-		if err == nil && !p.exited() {
+		if err == nil && !p.Exited() {
 			d.procs = append(d.procs, p)
 			d.metricsURL = "http://" + metricsAddr + "/metrics"
 			d.probeAddr = probeAddr
 			return nil
 		}
-		p.stop(10 * time.Second)
-		if attempt < 3 && strings.Contains(p.logTail(50), "address already in use") {
+		p.Stop(10 * time.Second)
+		if attempt < 3 && strings.Contains(p.LogTail(50), "address already in use") {
 			d.info("a port was taken before the manager could bind it; trying others")
 			continue
 		}
 		if err == nil {
-			err = fmt.Errorf("manager exited: %v\n%s", p.err, p.logTail(20))
+			err = fmt.Errorf("manager exited: %v\n%s", p.Err(), p.LogTail(20))
 		}
 		return err
 	}

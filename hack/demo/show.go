@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/imagecatalog/ims-operator/internal/childproc"
 )
 
 // kubectl runs bin/k8s/kubectl against the demo's cluster and prints the command, as a user
@@ -37,7 +39,7 @@ func (d *demo) kubectl(ctx context.Context, head int, args ...string) error {
 func (d *demo) kubectlOutput(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, d.kubectlPath, args...)
 	// KUBECACHEDIR keeps kubectl's discovery cache in the temp folder, not in ~/.kube/cache.
-	cmd.Env = childEnv("KUBECONFIG="+d.kubeconfig, "KUBECACHEDIR="+filepath.Join(d.tmp, "kube-cache"))
+	cmd.Env = childproc.CleanEnv("KUBECONFIG="+d.kubeconfig, "KUBECACHEDIR="+filepath.Join(d.tmp, "kube-cache"))
 	cmd.SysProcAttr = controlplane.ProcAttr()
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf

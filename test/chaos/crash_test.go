@@ -22,17 +22,17 @@ func TestManagerKilledMidMirrorConverges(t *testing.T) {
 	start := time.Now()
 	for i, at := range []int{len(want) / 4, len(want) * 3 / 5} {
 		m := startManager(t)
-		waitFor(t, "mirroring to pass the kill point", time.Minute, func() bool { return countCloudImages(t, ns) >= at || m.exited() })
-		if m.exited() {
-			t.Fatalf("the manager exited by itself:\n%s", m.logTail())
+		waitFor(t, "mirroring to pass the kill point", time.Minute, func() bool { return countCloudImages(t, ns) >= at || m.Exited() })
+		if m.Exited() {
+			t.Fatalf("the manager exited by itself:\n%s", m.LogTail(40))
 		}
-		m.kill(t)
+		m.Kill()
 		t.Logf("kill -9 #%d at %d of %d CloudImages (%s)", i+1, countCloudImages(t, ns), len(want), time.Since(start).Round(time.Second))
 	}
 	m := startManager(t)
 	assertConverged(t, q, want)
-	if m.exited() {
-		t.Fatalf("the manager exited:\n%s", m.logTail())
+	if m.Exited() {
+		t.Fatalf("the manager exited:\n%s", m.LogTail(40))
 	}
 	t.Logf("converged to exactly %d CloudImages %s after the first start", len(want), time.Since(start).Round(time.Second))
 }

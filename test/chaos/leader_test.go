@@ -24,10 +24,10 @@ func TestLeaderElectionOutsideACluster(t *testing.T) {
 	waitFor(t, "the leader-election lease in namespace default", time.Minute, func() bool {
 		var lease coordinationv1.Lease
 		err := k8s.Get(context.Background(), client.ObjectKey{Namespace: "default", Name: "ims-operator.ims.imagecatalog.io"}, &lease)
-		return (err == nil && lease.Spec.HolderIdentity != nil && *lease.Spec.HolderIdentity != "") || m.exited()
+		return (err == nil && lease.Spec.HolderIdentity != nil && *lease.Spec.HolderIdentity != "") || m.Exited()
 	})
-	if m.exited() {
-		t.Fatalf("the manager exited:\n%s", m.logTail())
+	if m.Exited() {
+		t.Fatalf("the manager exited:\n%s", m.LogTail(40))
 	}
 	assertConverged(t, q, want)
 }

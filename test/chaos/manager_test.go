@@ -2,11 +2,7 @@ package chaos
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,54 +12,24 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
-	"github.com/imagecatalog/ims-operator/internal/controlplane"
+	"github.com/imagecatalog/ims-operator/internal/childproc"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 )
 
-// manager is one run of the manager binary.
-type manager struct {
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{}
-}
-
-// startManager runs the manager against the chaos control plane and the simulator.
-func startManager(t *testing.T, args ...string) *manager {
+// startManager runs the manager against the chaos control plane and the simulator; the test's
+// end kills it.
+func startManager(t *testing.T, args ...string) *childproc.Proc {
 	t.Helper()
-	m := &manager{logPath: filepath.Join(t.TempDir(), "manager.log"), done: make(chan struct{})}
-	logFile, err := os.Create(m.logPath)
+	m, err := childproc.Start("manager", t.TempDir(), childproc.CleanEnv("KUBECONFIG="+kubeconfigPath), managerPath,
+		append([]string{
+			"--ims-endpoint=" + simURL, "--metrics-bind-address=0", "--health-probe-bind-address=0",
+			"--default-refresh-interval=1m",
+		}, args...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.cmd = exec.Command(managerPath, append([]string{
-		"--ims-endpoint=" + simURL, "--metrics-bind-address=0", "--health-probe-bind-address=0",
-		"--default-refresh-interval=1m",
-	}, args...)...)
-	m.cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfigPath)
-	m.cmd.Stdout, m.cmd.Stderr = logFile, logFile
-	m.cmd.SysProcAttr = controlplane.ProcAttr()
-	if err := m.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = m.cmd.Wait(); _ = logFile.Close(); close(m.done) }()
-	t.Cleanup(func() { m.kill(t) })
+	t.Cleanup(m.Kill)
 	return m
-}
-
-// kill ends the manager as a crash would: SIGKILL, no chance to clean up.
-func (m *manager) kill(t *testing.T) {
-	t.Helper()
-	_ = m.cmd.Process.Signal(syscall.SIGKILL)
-	<-m.done
-}
-
-func (m *manager) exited() bool {
-	select {
-	case <-m.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // newNamespace gives a test a namespace with the credentials Secret.
@@ -169,10 +135,4 @@ func assertConverged(t *testing.T, q *imsv1.ImageQuery, want []string) {
 	if !slices.Equal(got, want) {
 		t.Errorf("%d CloudImages, want exactly the %d listed (lost or extra objects)", len(got), len(want))
 	}
-}
-
-// logTail is the end of a manager's output, for failures.
-func (m *manager) logTail() string {
-	b, _ := os.ReadFile(m.logPath)
-	return string(b[max(0, len(b)-4000):])
 }

@@ -49,10 +49,10 @@ func TestAPIServerOutageMidSync(t *testing.T) {
 	q := createQuery(t, ns, "all")
 	m := startManager(t)
 	start := time.Now()
-	waitFor(t, "mirroring to start", time.Minute, func() bool { return countCloudImages(t, ns) >= len(want)/4 || m.exited() })
+	waitFor(t, "mirroring to start", time.Minute, func() bool { return countCloudImages(t, ns) >= len(want)/4 || m.Exited() })
 	apiServerDown(t, 10*time.Second)
-	if m.exited() {
-		t.Fatalf("the manager exited during the outage:\n%s", m.logTail())
+	if m.Exited() {
+		t.Fatalf("the manager exited during the outage:\n%s", m.LogTail(40))
 	}
 	assertConverged(t, q, want)
 	t.Logf("converged to exactly %d CloudImages %s after the sync began (10 s of it without an API server)", len(want), time.Since(start).Round(time.Second))
