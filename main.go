@@ -21,7 +21,11 @@ import (
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/controllers"
+	"github.com/imagecatalog/ims-operator/internal/credentials"
+	"github.com/imagecatalog/ims-operator/internal/guard"
 	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/listing"
+	"github.com/imagecatalog/ims-operator/internal/mirror"
 )
 
 var scheme = runtime.NewScheme()
@@ -50,7 +54,7 @@ type options struct {
 	mirrorWorkers          int
 	imsQPS                 float64
 	imsBurst               int
-	guard                  controllers.DeletionGuard
+	guard                  guard.Guard
 }
 
 func main() {
@@ -66,11 +70,11 @@ func main() {
 	flag.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease; default: the Pod's own namespace in a cluster, else the kubeconfig context's namespace.")
 	flag.Float64Var(&o.qps, "kube-api-qps", 500, "Queries per second to the Kubernetes API server (API Priority and Fairness queues them fairly with other clients).")
 	flag.IntVar(&o.burst, "kube-api-burst", 1000, "Burst of queries to the Kubernetes API server.")
-	flag.IntVar(&o.mirrorWorkers, "mirror-workers", controllers.DefaultMirrorWorkers, "CloudImage writes one ImageQuery sync has in flight at once.")
-	flag.Float64Var(&o.imsQPS, "ims-qps", controllers.DefaultIMSQPS, "Most IMS requests per second for one set of credentials at one endpoint, shared by every query using them; 0 means no limit.")
-	flag.IntVar(&o.imsBurst, "ims-burst", controllers.DefaultIMSBurst, "IMS requests one set of credentials may send at once before --ims-qps paces them.")
-	flag.Float64Var(&o.guard.Ratio, "deletion-guard-ratio", controllers.DefaultDeletionGuard.Ratio, "A listing that would remove more than this share of a query's CloudImages (and more than --deletion-guard-min-removals) is confirmed by a second listing before anything changes; 1 turns the guard off.")
-	flag.IntVar(&o.guard.MinRemovals, "deletion-guard-min-removals", controllers.DefaultDeletionGuard.MinRemovals, "Removals up to this many are applied without a second listing, whatever their share.")
+	flag.IntVar(&o.mirrorWorkers, "mirror-workers", mirror.DefaultMirrorWorkers, "CloudImage writes one ImageQuery sync has in flight at once.")
+	flag.Float64Var(&o.imsQPS, "ims-qps", listing.DefaultIMSQPS, "Most IMS requests per second for one set of credentials at one endpoint, shared by every query using them; 0 means no limit.")
+	flag.IntVar(&o.imsBurst, "ims-burst", listing.DefaultIMSBurst, "IMS requests one set of credentials may send at once before --ims-qps paces them.")
+	flag.Float64Var(&o.guard.Ratio, "deletion-guard-ratio", guard.Default.Ratio, "A listing that would remove more than this share of a query's CloudImages (and more than --deletion-guard-min-removals) is confirmed by a second listing before anything changes; 1 turns the guard off.")
+	flag.IntVar(&o.guard.MinRemovals, "deletion-guard-min-removals", guard.Default.MinRemovals, "Removals up to this many are applied without a second listing, whatever their share.")
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 2, "ImageQueries (and CloudImages) reconciled at once.")
 	flag.BoolVar(&o.managerCredsEverywhere, "manager-credentials-in-all-namespaces", false, "Let ImageQueries in every namespace use the manager's own credentials; by default only namespaces labelled ims.imagecatalog.io/manager-credentials=allowed may.")
 	flag.BoolVar(&o.allowSecretRefs, "allow-credentials-secret-ref", true, "Honour spec.credentialsSecretRef; false (the keyless install) reads no Secrets at all and stalls queries that name one.")
@@ -157,24 +161,24 @@ func run(o options) error {
 		return err
 	}
 	creds := credentialSettings(o)
-	queries := &controllers.ImageQueryReconciler{
+	queries := controllers.NewImageQueryReconciler(controllers.ImageQueryConfig{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Recorder:  mgr.GetEventRecorder("ims-operator"),
+		Recorder:  mgr.GetEventRecorder(ims.UserAgent),
 		Clock:     clock.RealClock{},
-		IMS: controllers.IMSSettings{
-			Endpoint:               o.endpoint,
-			DefaultRegion:          o.region,
-			DefaultRefreshInterval: o.refresh,
-			Endpoints:              endpoints,
-			HTTPClient:             httpClient,
+		Cloud: listing.Cloud{
+			Endpoint:      o.endpoint,
+			DefaultRegion: o.region,
+			Endpoints:     endpoints,
+			HTTPClient:    httpClient,
+			NewClient:     listing.NewImageClient,
 		},
-		Credentials:    creds,
-		NewImageClient: controllers.NewImageClient,
-		Listings:       &controllers.Listings{QPS: o.imsQPS, Burst: o.imsBurst, Window: controllers.DefaultListingWindow},
-		MirrorWorkers:  o.mirrorWorkers,
-		Guard:          o.guard,
-	}
+		DefaultRefreshInterval: o.refresh,
+		Credentials:            creds,
+		Listings:               &listing.Listings{QPS: o.imsQPS, Burst: o.imsBurst, Window: listing.DefaultListingWindow},
+		MirrorWorkers:          o.mirrorWorkers,
+		Guard:                  o.guard,
+	})
 	if err := queries.SetupWithManager(mgr, o.maxConcurrent); err != nil {
 		return fmt.Errorf("setting up the ImageQuery controller: %w", err)
 	}
@@ -195,19 +199,19 @@ func run(o options) error {
 // credentialSettings builds the credential chain and policies from the flags and the
 // environment. The IAM and metadata calls go through their own HTTP client: the IMS one
 // counts IMS requests.
-func credentialSettings(o options) controllers.CredentialSettings {
+func credentialSettings(o options) credentials.Settings {
 	manager, source := ims.ManagerChain(os.Getenv, ims.ChainOptions{
 		ECSMetadata:      o.ecsMetadata,
 		MetadataEndpoint: o.ecsMetadataEndpoint,
 	})
-	s := controllers.CredentialSettings{
+	s := credentials.Settings{
 		Manager:                manager,
 		ManagerSource:          source,
 		ManagerInAllNamespaces: o.managerCredsEverywhere,
 		SecretRefsDisabled:     !o.allowSecretRefs,
 	}
 	if o.wiIdP != "" {
-		s.WorkloadIdentity = &controllers.WorkloadIdentity{
+		s.WorkloadIdentity = &credentials.WorkloadIdentity{
 			IdPID:       o.wiIdP,
 			Audience:    o.wiAudience,
 			IAMEndpoint: os.Getenv("HUAWEICLOUD_SDK_IAM_ENDPOINT"),

@@ -16,6 +16,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/metaonly"
+	"github.com/imagecatalog/ims-operator/internal/mirror"
 )
 
 // CloudImageReconciler keeps CloudImages' claims honest after an ImageQuery is deleted: it
@@ -30,7 +32,7 @@ type CloudImageReconciler struct {
 
 // Reconcile checks one CloudImage's claims.
 func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	ci := cloudImageMeta() // claims are metadata: the cache holds nothing more
+	ci := metaonly.CloudImage() // claims are metadata: the cache holds nothing more
 	if err := r.Client.Get(ctx, req.NamespacedName, ci); err != nil || !ci.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -39,7 +41,7 @@ func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	claims := map[string]bool{}
 	dropped := false
 	for _, ref := range ci.OwnerReferences {
-		if isQueryOwner(ref) {
+		if mirror.IsQueryOwner(ref) {
 			exists, err := r.queryExists(ctx, ci.Namespace, ref.Name, ref.UID)
 			if err != nil {
 				return ctrl.Result{}, err
@@ -60,13 +62,11 @@ func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	var err error
 	if dropped {
 		// This reconcile removed the claim of a deleted query: delete if it was the last one.
-		m := &mirror{client: r.Client, live: r.APIReader}
-		err = m.releaseOrDelete(ctx, ci, updated)
-	} else if !sameClaims(ci, updated) {
+		err = mirror.ReleaseOrDelete(ctx, r.Client, ci, updated)
+	} else if !mirror.SameClaims(ci, updated) {
 		// No owner to drop, e.g. `kubectl delete --cascade=orphan`, where the garbage
 		// collector removed the reference on purpose: keep the object, drop stale labels.
-		m := &mirror{client: r.Client, live: r.APIReader}
-		err = m.patchClaims(ctx, ci, updated)
+		err = mirror.PatchClaims(ctx, r.Client, ci, updated)
 	}
 	if apierrors.IsConflict(err) {
 		return ctrl.Result{}, nil // a newer version exists; its watch event brings it back here
@@ -106,7 +106,7 @@ func (r *CloudImageReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	var w watched
 	err := ctrl.NewControllerManagedBy(mgr).
 		Named("cloudimage").
-		For(w.add(cloudImageMeta()), builder.WithPredicates(managed)).
+		For(w.add(metaonly.CloudImage()), builder.WithPredicates(managed)).
 		Watches(w.add(&imsv1.ImageQuery{}), handler.Funcs{DeleteFunc: r.claimsOfDeletedQuery}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent}).
 		Complete(r)
@@ -117,7 +117,7 @@ func (r *CloudImageReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 }
 
 func (r *CloudImageReconciler) claimsOfDeletedQuery(ctx context.Context, e event.TypedDeleteEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-	claimed := cloudImageMetaList()
+	claimed := metaonly.CloudImageList()
 	err := r.Client.List(ctx, claimed, client.InNamespace(e.Object.GetNamespace()),
 		client.MatchingLabels{imsv1.QueryLabel(e.Object.GetName()): "true"})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/listing"
 )
 
 // Two queries with the same listing: the first sync writes each CloudImage once with both
@@ -17,13 +18,13 @@ import (
 func TestSameListingClaimsLandInOneWrite(t *testing.T) {
 	q := decisionQuery(nil)
 	rig := newDecisionRig(t, q, twoImages...)
-	rig.r.Listings = &Listings{Window: time.Minute}
+	rig.r.listings = &listing.Listings{Window: time.Minute}
 	ctx := context.Background()
 	b := decisionQuery(func(b *imsv1.ImageQuery) { b.Name, b.UID = "b", "uid-b" })
 	other := decisionQuery(func(o *imsv1.ImageQuery) { o.Name, o.UID, o.Spec.Filter.Platform = "other", "uid-other", "Ubuntu" })
 	for _, obj := range []client.Object{b, other} {
 		b.ResourceVersion, other.ResourceVersion = "", ""
-		if err := rig.r.Client.Create(ctx, obj); err != nil {
+		if err := rig.r.client.Create(ctx, obj); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -35,7 +36,7 @@ func TestSameListingClaimsLandInOneWrite(t *testing.T) {
 	}
 	for _, img := range twoImages {
 		ci := &imsv1.CloudImage{}
-		if err := rig.r.Client.Get(ctx, client.ObjectKey{Namespace: "ns", Name: img.ID}, ci); err != nil {
+		if err := rig.r.client.Get(ctx, client.ObjectKey{Namespace: "ns", Name: img.ID}, ci); err != nil {
 			t.Fatal(err)
 		}
 		if ci.Labels[imsv1.QueryLabel("q")] != "true" || ci.Labels[imsv1.QueryLabel("b")] != "true" || len(ci.OwnerReferences) != 2 {

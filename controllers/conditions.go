@@ -5,6 +5,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/bound"
+	"github.com/imagecatalog/ims-operator/internal/failure"
 )
 
 // setCondition is the one place conditions are written: it stamps the generation the
@@ -14,7 +16,7 @@ func setCondition(q *imsv1.ImageQuery, condType string, status metav1.ConditionS
 		Type:               condType,
 		Status:             status,
 		Reason:             reason,
-		Message:            truncate(message, 1024),
+		Message:            bound.String(message, 1024),
 		ObservedGeneration: q.Generation,
 	})
 }
@@ -35,7 +37,7 @@ func markSynced(q *imsv1.ImageQuery, message string) {
 
 // markFailed records a failed sync. A terminal failure (kstatus: Failed) needs a change by the
 // user; a transient one (kstatus: InProgress) is being retried.
-func markFailed(q *imsv1.ImageQuery, f *syncFailure) {
+func markFailed(q *imsv1.ImageQuery, f *failure.Error) {
 	setCondition(q, imsv1.ConditionReady, metav1.ConditionFalse, f.Reason, f.Message)
 	if f.Terminal {
 		setCondition(q, imsv1.ConditionStalled, metav1.ConditionTrue, f.Reason, f.Message)

@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/rand"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/credentials"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
 )
@@ -33,12 +34,12 @@ const (
 // managerSource stands in for the manager's credential chain; each test installs its own.
 var managerSource = &swappableSource{}
 
-func testCredentialSettings() CredentialSettings {
+func testCredentialSettings() credentials.Settings {
 	sim.AddIdentityProvider(imssim.IdentityProvider{ID: testIdP, Audience: testAudience})
-	return CredentialSettings{
+	return credentials.Settings{
 		Manager:          managerSource,
 		ManagerSource:    "test",
-		WorkloadIdentity: &WorkloadIdentity{IdPID: testIdP, Audience: testAudience, IAMEndpoint: simURL},
+		WorkloadIdentity: &credentials.WorkloadIdentity{IdPID: testIdP, Audience: testAudience, IAMEndpoint: simURL},
 	}
 }
 

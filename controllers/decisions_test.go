@@ -23,7 +23,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/credentials"
 	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/listing"
+	"github.com/imagecatalog/ims-operator/internal/mirror"
 )
 
 // The sync decisions of one Reconcile, with the controller-runtime fake client and a
@@ -127,21 +130,21 @@ func newDecisionRig(t *testing.T, q *imsv1.ImageQuery, images ...*ims.Image) *de
 				return c.SubResource(sub).Patch(ctx, obj, p, opts...)
 			},
 		}).Build()
-	rig.r = &ImageQueryReconciler{
+	rig.r = NewImageQueryReconciler(ImageQueryConfig{
 		Client:    c,
 		APIReader: c,
 		Recorder:  rig.events,
 		Clock:     clocktesting.NewFakeClock(decisionNow),
-		IMS: IMSSettings{
-			DefaultRegion:          "cn-north-4",
-			DefaultRefreshInterval: 10 * time.Minute,
+		Cloud: listing.Cloud{
+			DefaultRegion: "cn-north-4",
+			NewClient:     func(ims.Config) (listing.ImageClient, error) { return rig.cloud, nil },
 		},
-		Credentials: CredentialSettings{ // the manager's credentials, for a query without a ref
+		DefaultRefreshInterval: 10 * time.Minute,
+		Credentials: credentials.Settings{ // the manager's credentials, for a query without a ref
 			Manager:                ims.Static{Creds: ims.Credentials{AccessKey: "AK", SecretKey: "SK"}},
 			ManagerInAllNamespaces: true,
 		},
-		NewImageClient: func(ims.Config) (ImageClient, error) { return rig.cloud, nil },
-	}
+	})
 	return rig
 }
 
@@ -165,7 +168,7 @@ func (rig *decisionRig) reconcile(t *testing.T) (ctrl.Result, error) {
 func (rig *decisionRig) query(t *testing.T) *imsv1.ImageQuery {
 	t.Helper()
 	q := &imsv1.ImageQuery{}
-	if err := rig.r.Client.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: "q"}, q); err != nil {
+	if err := rig.r.client.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: "q"}, q); err != nil {
 		t.Fatal(err)
 	}
 	return q
@@ -258,12 +261,12 @@ func TestSyncDecisions(t *testing.T) {
 			rig.cloud.err = tc.fail
 			if strings.HasPrefix(tc.name, "due again") {
 				for _, img := range twoImages { // as the last sync left them
-					ci := desiredRecord("cn-north-4", img)
+					ci := mirror.DesiredRecord("cn-north-4", img)
 					ci.Namespace = "ns"
 					ci.Labels[imsv1.QueryLabel("q")] = "true"
-					ci.OwnerReferences = []metav1.OwnerReference{ownerRef(q)}
-					ci.Annotations = map[string]string{imsv1.ContentHashAnnotation: contentHash(&ci)}
-					if err := rig.r.Client.Create(context.Background(), &ci); err != nil {
+					ci.OwnerReferences = []metav1.OwnerReference{mirror.OwnerRef(q)}
+					ci.Annotations = map[string]string{imsv1.ContentHashAnnotation: mirror.ContentHash(&ci)}
+					if err := rig.r.client.Create(context.Background(), &ci); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -200,7 +200,7 @@ func TestCachedSecretMetadataHoldsNoData(t *testing.T) {
 	cached := &metav1.PartialObjectMetadata{}
 	cached.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	eventually(t, "the Secret's metadata in the cache", func() error {
-		return queries.Client.Get(context.Background(), client.ObjectKeyFromObject(s), cached)
+		return queries.client.Get(context.Background(), client.ObjectKeyFromObject(s), cached)
 	})
 	if len(cached.Annotations) != 0 || len(cached.ManagedFields) != 0 || cached.ResourceVersion == "" {
 		t.Errorf("cached Secret metadata keeps %d annotations / %d managed fields (resourceVersion %q)",

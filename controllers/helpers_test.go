@@ -19,7 +19,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/selection"
 )
 
 const waitTimeout = 60 * time.Second
@@ -225,4 +227,15 @@ func waitEvent(t testing.TB, ns, reason, text string) {
 		}
 		return errNotYet
 	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// latestOf is the image latestBy: createdAt picks among images.
+func latestOf(images []*ims.Image) *ims.Image {
+	res, err := selection.Select(&imsv1.ImageQuerySpec{}, images, time.Now())
+	if err != nil {
+		panic(err)
+	}
+	return res.Latest
 }

@@ -15,6 +15,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/credentials"
+	"github.com/imagecatalog/ims-operator/internal/metaonly"
 )
 
 // secretRefIndex indexes ImageQueries by the name of their credentials Secret.
@@ -24,7 +26,7 @@ const secretRefIndex = "spec.credentialsSecretRef.name"
 // its own status writes), to changes of a referenced Secret, whose metadata alone is watched,
 // and to changes of the export ConfigMaps it owns.
 func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent int) error {
-	r.started = r.Clock.Now()
+	r.schedule.started = r.clock.Now()
 	err := mgr.GetFieldIndexer().IndexField(context.Background(), &imsv1.ImageQuery{}, secretRefIndex,
 		func(obj client.Object) []string {
 			if ref := obj.(*imsv1.ImageQuery).Spec.CredentialsSecretRef; ref != nil {
@@ -40,13 +42,13 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 		Named("imagequery").
 		For(w.add(&imsv1.ImageQuery{}), builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})))
-	if !r.Credentials.SecretRefsDisabled { // keyless: no Secret access at all, not even metadata
-		b = b.Watches(w.add(metadataOnly(corev1.SchemeGroupVersion.WithKind("Secret"))),
-			handler.EnqueueRequestsFromMapFunc(r.queriesForSecret))
+	if !r.creds.Settings.SecretRefsDisabled { // keyless: no Secret access at all, not even metadata
+		b = b.Watches(w.add(metaonly.Secret()),
+			handler.EnqueueRequestsFromMapFunc(queriesForSecret(r.client)))
 	}
-	if !r.Credentials.ManagerInAllNamespaces { // a namespace's label decides: see it change
-		b = b.Watches(w.add(metadataOnly(corev1.SchemeGroupVersion.WithKind("Namespace"))),
-			handler.EnqueueRequestsFromMapFunc(r.queriesInNamespace),
+	if !r.creds.Settings.ManagerInAllNamespaces { // a namespace's label decides: see it change
+		b = b.Watches(w.add(metaonly.Namespace()),
+			handler.EnqueueRequestsFromMapFunc(queriesUsingManagerCredentials(r.client)),
 			builder.WithPredicates(predicate.LabelChangedPredicate{}))
 	}
 	err = b.
@@ -65,15 +67,36 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	return w.readyWhenSynced(mgr, "imagequery")
 }
 
-func (r *ImageQueryReconciler) queriesForSecret(ctx context.Context, secret client.Object) []reconcile.Request {
-	var queries imsv1.ImageQueryList
-	if err := r.Client.List(ctx, &queries, client.InNamespace(secret.GetNamespace()),
-		client.MatchingFields{secretRefIndex: secret.GetName()}); err != nil {
-		return nil
+// queriesForSecret maps a Secret to the ImageQueries of its namespace that name it.
+func queriesForSecret(c client.Client) handler.MapFunc {
+	return func(ctx context.Context, secret client.Object) []reconcile.Request {
+		var queries imsv1.ImageQueryList
+		if err := c.List(ctx, &queries, client.InNamespace(secret.GetNamespace()),
+			client.MatchingFields{secretRefIndex: secret.GetName()}); err != nil {
+			return nil
+		}
+		reqs := make([]reconcile.Request, 0, len(queries.Items))
+		for _, q := range queries.Items {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&q)})
+		}
+		return reqs
 	}
-	reqs := make([]reconcile.Request, 0, len(queries.Items))
-	for _, q := range queries.Items {
-		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&q)})
+}
+
+// queriesUsingManagerCredentials maps a Namespace whose labels changed to its ImageQueries
+// that use the manager's credentials: the label decides whether they may.
+func queriesUsingManagerCredentials(c client.Client) handler.MapFunc {
+	return func(ctx context.Context, ns client.Object) []reconcile.Request {
+		var queries imsv1.ImageQueryList
+		if err := c.List(ctx, &queries, client.InNamespace(ns.GetName())); err != nil {
+			return nil
+		}
+		var reqs []reconcile.Request
+		for _, q := range queries.Items {
+			if credentials.UsesManagerCredentials(&q) {
+				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&q)})
+			}
+		}
+		return reqs
 	}
-	return reqs
 }

@@ -26,8 +26,10 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/credentials"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/listing"
 )
 
 // restConfig is the suite's admin connection (set in runSuite).
@@ -126,16 +128,16 @@ func TestKeylessManagerRunsOnItsRBAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyless := &ImageQueryReconciler{
+	keyless := NewImageQueryReconciler(ImageQueryConfig{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Recorder: mgr.GetEventRecorder("keyless-test"),
-		Clock: clock.RealClock{},
-		IMS:   IMSSettings{Endpoint: srv.URL, DefaultRegion: "cn-north-4", DefaultRefreshInterval: time.Hour, HTTPClient: ims.NewHTTPClient()},
-		Credentials: CredentialSettings{
+		Clock:                  clock.RealClock{},
+		Cloud:                  listing.Cloud{Endpoint: srv.URL, DefaultRegion: "cn-north-4", HTTPClient: ims.NewHTTPClient(), NewClient: fastRetryClient},
+		DefaultRefreshInterval: time.Hour,
+		Credentials: credentials.Settings{
 			SecretRefsDisabled: true,
-			WorkloadIdentity:   &WorkloadIdentity{IdPID: testIdP, Audience: testAudience, IAMEndpoint: srv.URL},
+			WorkloadIdentity:   &credentials.WorkloadIdentity{IdPID: testIdP, Audience: testAudience, IAMEndpoint: srv.URL},
 		},
-		NewImageClient: fastRetryClient,
-	}
+	})
 	if err := keyless.SetupWithManager(mgr, 1); err != nil {
 		t.Fatal(err)
 	}

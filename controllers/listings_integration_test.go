@@ -10,16 +10,17 @@ import (
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/listing"
 )
 
 // shareListings keeps completed listings for window during the test.
 func shareListings(t *testing.T, window time.Duration) {
 	t.Helper()
-	queries.Listings.reset()
-	queries.Listings.Window = window
+	listings.Reset()
+	listings.Window = window
 	t.Cleanup(func() {
-		queries.Listings.Window = 0
-		queries.Listings.reset()
+		listings.Window = 0
+		listings.Reset()
 	})
 }
 
@@ -94,11 +95,11 @@ func TestListingsAreNeverSharedAcrossCredentials(t *testing.T) {
 func TestIMSRateLimitPerAccount(t *testing.T) {
 	integration(t)
 	const qps, burst = 5, 1
-	queries.Listings.reset()
-	queries.Listings.QPS, queries.Listings.Burst = qps, burst
+	listings.Reset()
+	listings.QPS, listings.Burst = qps, burst
 	t.Cleanup(func() {
-		queries.Listings.QPS, queries.Listings.Burst = DefaultIMSQPS, DefaultIMSBurst
-		queries.Listings.reset()
+		listings.QPS, listings.Burst = listing.DefaultIMSQPS, listing.DefaultIMSBurst
+		listings.Reset()
 	})
 	ns := newNamespace(t)
 	sim.ResetRequests()

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/failure"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 )
 
@@ -58,7 +59,7 @@ func init() {
 		lastSync, refreshInterval, stalled)
 }
 
-func observeSync(d time.Duration, f *syncFailure) {
+func observeSync(d time.Duration, f *failure.Error) {
 	result := imsv1.ReasonSynced
 	if f != nil {
 		result = f.Reason
@@ -66,40 +67,60 @@ func observeSync(d time.Duration, f *syncFailure) {
 	syncDuration.WithLabelValues(result).Observe(d.Seconds())
 }
 
-func observeMatched(q *imsv1.ImageQuery) {
+// queryMetrics publishes each query's series. It remembers the image of each query's info
+// series, so that a change swaps the series without a moment in which the query has none.
+type queryMetrics struct {
+	published sync.Map // types.NamespacedName -> [2]string{id, name}
+}
+
+func newQueryMetrics() *queryMetrics { return &queryMetrics{} }
+
+// matched publishes how many images q matched in its last complete sync.
+func (m *queryMetrics) matched(q *imsv1.ImageQuery) {
 	matchedImages.WithLabelValues(q.Namespace, q.Name).Set(float64(q.Status.MatchedImages))
 }
 
-// publishedLatest remembers the image of each query's info series, so that a change swaps
-// the series without a moment in which the query has none.
-var publishedLatest sync.Map // types.NamespacedName -> [2]string{id, name}
-
-// observeLatest publishes q's latest image: one info series per query, the old one deleted
-// when the latest image changes (or goes), and its creation time.
-func observeLatest(q *imsv1.ImageQuery) {
+// latest publishes q's latest image: one info series per query, the old one deleted when the
+// latest image changes (or goes), and its creation time.
+func (m *queryMetrics) latest(q *imsv1.ImageQuery) {
 	key := types.NamespacedName{Namespace: q.Namespace, Name: q.Name}
 	latest := q.Status.LatestImage
 	if latest == nil {
-		forgetLatest(q.Namespace, q.Name)
+		m.forgetLatest(q.Namespace, q.Name)
 		return
 	}
 	latestImageInfo.WithLabelValues(q.Namespace, q.Name, latest.ID, latest.Name).Set(1)
-	if old, ok := publishedLatest.Swap(key, [2]string{latest.ID, latest.Name}); ok && old != [2]string{latest.ID, latest.Name} {
+	if old, ok := m.published.Swap(key, [2]string{latest.ID, latest.Name}); ok && old != [2]string{latest.ID, latest.Name} {
 		ids := old.([2]string)
 		latestImageInfo.DeleteLabelValues(q.Namespace, q.Name, ids[0], ids[1])
 	}
-	if created, ok := parseIMSTime(latest.CreatedAt); ok {
+	if created, ok := ims.ParseTime(latest.CreatedAt); ok {
 		latestImageCreated.WithLabelValues(q.Namespace, q.Name).Set(float64(created.Unix()))
 	} else {
 		latestImageCreated.DeleteLabelValues(q.Namespace, q.Name)
 	}
 }
 
-func forgetLatest(namespace, name string) {
-	publishedLatest.Delete(types.NamespacedName{Namespace: namespace, Name: name})
+func (m *queryMetrics) forgetLatest(namespace, name string) {
+	m.published.Delete(types.NamespacedName{Namespace: namespace, Name: name})
 	query := prometheus.Labels{"namespace": namespace, "name": name}
 	latestImageInfo.DeletePartialMatch(query)
 	latestImageCreated.DeletePartialMatch(query)
+}
+
+// suspended drops the schedule and health of a suspended query: it is not overdue, and not
+// stalled, while nobody expects it to sync.
+func (m *queryMetrics) suspended(namespace, name string) {
+	refreshInterval.DeleteLabelValues(namespace, name)
+	stalled.DeleteLabelValues(namespace, name)
+}
+
+// forget drops every series of a deleted query.
+func (m *queryMetrics) forget(namespace, name string) {
+	matchedImages.DeleteLabelValues(namespace, name)
+	m.forgetLatest(namespace, name)
+	lastSync.DeleteLabelValues(namespace, name)
+	m.suspended(namespace, name)
 }
 
 // observeStatus records a query's schedule and health after a sync, successful or not.
@@ -113,18 +134,4 @@ func observeStatus(q *imsv1.ImageQuery, interval time.Duration) {
 		s = 1
 	}
 	stalled.WithLabelValues(q.Namespace, q.Name).Set(s)
-}
-
-// observeSuspended drops the schedule and health of a suspended query: it is not overdue,
-// and not stalled, while nobody expects it to sync.
-func observeSuspended(namespace, name string) {
-	refreshInterval.DeleteLabelValues(namespace, name)
-	stalled.DeleteLabelValues(namespace, name)
-}
-
-func forgetQueryMetrics(namespace, name string) {
-	matchedImages.DeleteLabelValues(namespace, name)
-	forgetLatest(namespace, name)
-	lastSync.DeleteLabelValues(namespace, name)
-	observeSuspended(namespace, name)
 }

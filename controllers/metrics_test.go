@@ -33,11 +33,12 @@ func TestQueryStatusMetrics(t *testing.T) {
 		t.Errorf("stalled = %v after recovering, want 0", got)
 	}
 
-	observeSuspended("metrics-ns", "q")
+	m := newQueryMetrics()
+	m.suspended("metrics-ns", "q")
 	if refreshInterval.DeleteLabelValues("metrics-ns", "q") || stalled.DeleteLabelValues("metrics-ns", "q") {
 		t.Error("a suspended query keeps its interval or stalled series")
 	}
-	forgetQueryMetrics("metrics-ns", "q")
+	m.forget("metrics-ns", "q")
 	if lastSync.DeleteLabelValues("metrics-ns", "q") {
 		t.Error("a deleted query keeps its last-sync series")
 	}

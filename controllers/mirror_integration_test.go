@@ -11,6 +11,8 @@ import (
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/metaonly"
+	"github.com/imagecatalog/ims-operator/internal/mirror"
 )
 
 // Images removed from the catalog are pruned on the next complete sync.
@@ -133,7 +135,7 @@ func TestGarbageCollectorHonoursOwnerReferences(t *testing.T) {
 	q := getQuery(t, ns, "owner")
 	orphan := &imsv1.CloudImage{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "0e0e0e0e-0000-4000-8000-000000000001",
-			OwnerReferences: []metav1.OwnerReference{ownerRef(q)}},
+			OwnerReferences: []metav1.OwnerReference{mirror.OwnerRef(q)}},
 		Region: "cn-north-4",
 		Image:  imsv1.ImageRecord{ID: "0e0e0e0e-0000-4000-8000-000000000001"},
 	}
@@ -238,7 +240,7 @@ func TestUnlabelledCloudImagesAreTakenOver(t *testing.T) {
 		Image:      imsv1.ImageRecord{ID: ids[0], Name: "written by hand"},
 	}
 	owned := &imsv1.CloudImage{ // the other query's claim, without its labels
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: ids[1], OwnerReferences: []metav1.OwnerReference{ownerRef(other)}},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: ids[1], OwnerReferences: []metav1.OwnerReference{mirror.OwnerRef(other)}},
 		Region:     "cn-north-4",
 		Image:      imsv1.ImageRecord{ID: ids[1], Name: "written by hand"},
 	}
@@ -253,7 +255,7 @@ func TestUnlabelledCloudImagesAreTakenOver(t *testing.T) {
 	createQuery(t, newQuery(later, "windows", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{OSType: "Windows"}}))
 	waitReady(t, later, "windows")
 	for _, id := range ids[:2] {
-		err := queries.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: id}, cloudImageMeta())
+		err := queries.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: id}, metaonly.CloudImage())
 		if !apierrors.IsNotFound(err) {
 			t.Errorf("unlabelled CloudImage %s in the manager's cache (Get: %v)", id, err)
 		}

@@ -45,7 +45,7 @@ func TestMinAgeSchedulesTheNextSync(t *testing.T) {
 func (rig *decisionRig) configMap(t *testing.T, name string) *corev1.ConfigMap {
 	t.Helper()
 	cm := &corev1.ConfigMap{}
-	if err := rig.r.Client.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: name}, cm); err != nil {
+	if err := rig.r.client.Get(context.Background(), client.ObjectKey{Namespace: "ns", Name: name}, cm); err != nil {
 		t.Fatal(err)
 	}
 	return cm
@@ -70,7 +70,7 @@ func TestExportIsWrittenAndPutBackWithoutASync(t *testing.T) {
 	}
 
 	cm.Data["imageID"] = "edited"
-	if err := rig.r.Client.Update(context.Background(), cm); err != nil {
+	if err := rig.r.client.Update(context.Background(), cm); err != nil {
 		t.Fatal(err)
 	}
 	calls := rig.cloud.calls
@@ -90,7 +90,7 @@ func TestExportIsWrittenAndPutBackWithoutASync(t *testing.T) {
 func TestExportConflictStallsAndWritesNothing(t *testing.T) {
 	rig := newDecisionRig(t, exportingQuery("taken"), twoImages...)
 	foreign := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "taken"}, Data: map[string]string{"k": "v"}}
-	if err := rig.r.Client.Create(context.Background(), foreign); err != nil {
+	if err := rig.r.client.Create(context.Background(), foreign); err != nil {
 		t.Fatal(err)
 	}
 	res, err := rig.reconcile(t)

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"reflect"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -52,14 +50,6 @@ func informersSynced(c informerGetter, objs []client.Object) func(*http.Request)
 		}
 		return nil
 	}
-}
-
-// metadataOnly is an empty object of gvk as a metadata-only informer caches it: the builder
-// watches it without the full object, and the cache keeps one informer for it.
-func metadataOnly(gvk schema.GroupVersionKind) *metav1.PartialObjectMetadata {
-	m := &metav1.PartialObjectMetadata{}
-	m.SetGroupVersionKind(gvk)
-	return m
 }
 
 // kindOf names obj's kind: typed objects carry no kind until decoded.

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllertest"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/metaonly"
 )
 
 // fakeInformers hands out one unsynced fake informer per kind.
@@ -32,7 +32,7 @@ func (f fakeInformers) GetInformer(_ context.Context, obj client.Object, _ ...ca
 // the one it waits for.
 func TestReadinessWaitsForEveryInformer(t *testing.T) {
 	informers := fakeInformers{}
-	objs := []client.Object{cloudImageMeta(), metadataOnly(corev1.SchemeGroupVersion.WithKind("Secret")), &imsv1.ImageQuery{}}
+	objs := []client.Object{metaonly.CloudImage(), metaonly.Secret(), &imsv1.ImageQuery{}}
 	check := informersSynced(informers, objs)
 	req := httptest.NewRequest(http.MethodGet, "/readyz", nil)
 

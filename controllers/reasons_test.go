@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/failure"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 )
 
@@ -63,7 +64,7 @@ func TestClassReasons(t *testing.T) {
 		if class == ims.ClassCanceled {
 			continue // a sync that is cancelled writes no condition
 		}
-		reason := classReason(class)
+		reason := failure.IMSReason(class)
 		if reason == imsv1.ReasonListFailed {
 			t.Errorf("ims.%s has no reason of its own", name)
 			continue
@@ -76,7 +77,7 @@ func TestClassReasons(t *testing.T) {
 			t.Errorf("README says %s stalls: %v; ims.%s.Retryable() = %v", reason, stalled[reason], name, class.Retryable())
 		}
 	}
-	if classReason("SomethingNew") != imsv1.ReasonListFailed {
+	if failure.IMSReason("SomethingNew") != imsv1.ReasonListFailed {
 		t.Error("an unknown class must map to ListFailed")
 	}
 }

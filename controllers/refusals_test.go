@@ -94,7 +94,7 @@ func TestRecordRefusedForSizeIsNotRetriedUntilItChanges(t *testing.T) {
 			if ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady); strings.Contains(ready.Message, "could not be stored") {
 				t.Errorf("Ready still says an image was not stored: %q", ready.Message)
 			}
-			if rig.r.refusals.of(q) != nil {
+			if rig.r.writer.Remembered(q) != 0 {
 				t.Error("a record stored at last is still remembered as refused")
 			}
 		})
@@ -104,46 +104,17 @@ func TestRecordRefusedForSizeIsNotRetriedUntilItChanges(t *testing.T) {
 // dueSync makes the rig's query due and syncs it once more.
 func dueSync(t *testing.T, rig *decisionRig) *imsv1.ImageQuery {
 	t.Helper()
-	rig.r.Clock.(*clocktesting.FakeClock).Step(time.Hour)
+	rig.r.clock.(*clocktesting.FakeClock).Step(time.Hour)
 	if _, err := rig.reconcile(t); err != nil {
 		t.Fatal(err)
 	}
 	return rig.query(t)
 }
 
-// A deleted query's refusals are forgotten, and a query created again under its name starts
-// afresh.
-func TestRefusalsAreForgottenWithTheirQuery(t *testing.T) {
-	q := decisionQuery(nil)
-	var m refusalMemory
-	m.keep(q, map[string]refusal{"id": {hash: "h", message: "id: too large"}}, true)
-	again := q.DeepCopy()
-	again.UID = "uid-q-2"
-	if m.of(q) == nil || m.of(again) != nil {
-		t.Fatal("refusals are not kept for their query alone")
-	}
-	m.forgetQuery(client.ObjectKeyFromObject(q))
-	if m.of(q) != nil {
-		t.Error("a deleted query's refusals are still held")
-	}
-
-	rig := newDecisionRig(t, q)
-	rig.r.refusals.keep(q, map[string]refusal{"id": {hash: "h"}}, true)
-	if err := rig.r.Client.Delete(context.Background(), q); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rig.reconcile(t); err != nil {
-		t.Fatal(err)
-	}
-	if rig.r.refusals.of(q) != nil {
-		t.Error("Reconcile of a deleted query kept its refusals")
-	}
-}
-
 func cloudImageNames(t *testing.T, rig *decisionRig) string {
 	t.Helper()
 	list := &imsv1.CloudImageList{}
-	if err := rig.r.Client.List(context.Background(), list, client.InNamespace("ns")); err != nil {
+	if err := rig.r.client.List(context.Background(), list, client.InNamespace("ns")); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
@@ -151,4 +122,25 @@ func cloudImageNames(t *testing.T, rig *decisionRig) string {
 		names = append(names, ci.Name)
 	}
 	return strings.Join(names, ",")
+}
+
+// Reconcile of a deleted query forgets its refusals.
+func TestRefusalsAreForgottenWhenTheQueryIsDeleted(t *testing.T) {
+	big := &ims.Image{ID: "5b1f0d1e-9c4b-4b7e-9f0a-2d6c3e8a7b10", Name: "big", CreatedAt: "2025-06-01T00:00:00Z"}
+	q := decisionQuery(nil)
+	rig := newDecisionRig(t, q, big)
+	rig.refuse = func(obj client.Object) error { return apierrors.NewRequestEntityTooLargeError("limit is 3145728") }
+	dueSync(t, rig)
+	if rig.r.writer.Remembered(q) != 1 {
+		t.Fatalf("the refused record is not remembered")
+	}
+	if err := rig.r.client.Delete(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rig.reconcile(t); err != nil {
+		t.Fatal(err)
+	}
+	if rig.r.writer.Remembered(q) != 0 {
+		t.Error("Reconcile of a deleted query kept its refusals")
+	}
 }

@@ -7,14 +7,29 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	clocktesting "k8s.io/utils/clock/testing"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/failure"
+	"github.com/imagecatalog/ims-operator/internal/listing"
 )
+
+// testSchedule is the schedule as the reconciler uses it: each query's jitter derives from
+// its listing.Target, as a reconciler with the manager's default region computes it.
+type testSchedule struct{ schedule }
+
+var testCloud = &listing.Cloud{DefaultRegion: "cn-north-4"}
+
+func (s testSchedule) jitterSeed(q *imsv1.ImageQuery) string {
+	return testCloud.Target(q, "secret:"+q.Namespace+"/ims-credentials").Key()
+}
+
+func (s testSchedule) untilDue(q *imsv1.ImageQuery, secretVersion string, now time.Time) time.Duration {
+	return s.schedule.untilDue(q, s.jitterSeed(q), secretVersion, now)
+}
 
 func TestUntilDue(t *testing.T) {
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	r := &ImageQueryReconciler{Clock: clocktesting.NewFakePassiveClock(now), IMS: IMSSettings{DefaultRefreshInterval: 10 * time.Minute}}
+	r := testSchedule{schedule: schedule{defaultInterval: 10 * time.Minute}}
 	synced := func() *imsv1.ImageQuery {
 		q := &imsv1.ImageQuery{}
 		q.UID = types.UID("3f1e0a6c-1d4e-4b51-8f0e-5c1b2a3d4e5f")
@@ -47,7 +62,7 @@ func TestUntilDue(t *testing.T) {
 		"secret rotated":   func(q *imsv1.ImageQuery) string { return "8" },
 		"interval elapsed": func(q *imsv1.ImageQuery) string { q.Status.LastSyncTime.Time = now.Add(-12 * time.Minute); return "7" },
 		"last sync failed": func(q *imsv1.ImageQuery) string {
-			markFailed(q, &syncFailure{Reason: imsv1.ReasonThrottled})
+			markFailed(q, &failure.Error{Reason: imsv1.ReasonThrottled})
 			return "7"
 		},
 	}
@@ -60,7 +75,7 @@ func TestUntilDue(t *testing.T) {
 	}
 
 	// After a restart, overdue queries are spread over the first 10% of their interval.
-	restarted := &ImageQueryReconciler{Clock: r.Clock, IMS: r.IMS, started: now.Add(-10 * time.Second)}
+	restarted := testSchedule{schedule: schedule{defaultInterval: 10 * time.Minute, started: now.Add(-10 * time.Second)}}
 	overdue := synced()
 	overdue.Status.LastSyncTime.Time = now.Add(-3 * time.Hour)
 	j := jitter(r.jitterSeed(overdue), 10*time.Minute)

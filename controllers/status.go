@@ -6,7 +6,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/bound"
 	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/selection"
 )
 
 // DefaultMaxStatusImages is how many summaries status.images holds when the spec does not say.
@@ -16,7 +18,7 @@ const DefaultMaxStatusImages = 100
 // maxStatusImages summaries in the query's sort order, the latest image (and the previous
 // one when it changed), and when the next too-young image comes of age. It returns the
 // change of latest image, nil when there is none to announce.
-func recordListing(q *imsv1.ImageQuery, res matchResult, now time.Time) *latestChange {
+func recordListing(q *imsv1.ImageQuery, res selection.Result, now time.Time) *latestChange {
 	var summaries []imsv1.ImageSummary
 	for _, img := range res.Images[:min(maxStatusImages(q), len(res.Images))] {
 		summaries = append(summaries, summary(img))
@@ -65,11 +67,15 @@ func recordLatest(st *imsv1.ImageQueryStatus, img *ims.Image) *latestChange {
 	return &latestChange{From: *seen, To: s}
 }
 
-func parseIMSTime(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
+// summary is the short form of an image kept in ImageQuery status.
+func summary(img *ims.Image) imsv1.ImageSummary {
+	return imsv1.ImageSummary{
+		ID:           bound.String(img.ID, 64),
+		Name:         bound.String(img.Name, imsv1.MaxShortString),
+		Status:       bound.String(img.Status, 32),
+		Platform:     bound.String(img.Platform, 64),
+		OSVersion:    bound.String(img.OSVersion, imsv1.MaxShortString),
+		Architecture: img.Architecture(),
+		CreatedAt:    bound.String(img.CreatedAt, 64),
 	}
-	return time.Time{}, false
 }

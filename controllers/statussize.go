@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/bound"
+	"github.com/imagecatalog/ims-operator/internal/failure"
+	"github.com/imagecatalog/ims-operator/internal/mirror"
 )
 
 // maxStatusImagesBytes bounds status.images by its size as JSON, besides spec.maxStatusImages:
@@ -54,33 +54,27 @@ func maxStatusImages(q *imsv1.ImageQuery) int {
 	return DefaultMaxStatusImages
 }
 
-// refusedForSize tells whether the API server refused a write for its size: the request body
-// limit (3 MiB, 413) or etcd's limit on one object (1.5 MiB, "request is too large").
-func refusedForSize(err error) bool {
-	return apierrors.IsRequestEntityTooLargeError(err) || (err != nil && strings.Contains(err.Error(), "too large"))
-}
-
 // statusRefused records, in a status the API server does take (the last one written, with new
 // conditions), that it refused the status this sync wrote, so that the query does not stay
 // Progressing with nothing saying why. Listing and mirroring again at once would only be
 // refused again: the next try is a refreshInterval away.
 func (r *ImageQueryReconciler) statusRefused(ctx context.Context, status *statusPatcher, refusal error) (ctrl.Result, error) {
 	q := status.before.DeepCopy()
-	f := &syncFailure{Reason: imsv1.ReasonStatusRefused, Terminal: true, Err: refusal,
+	f := &failure.Error{Reason: imsv1.ReasonStatusRefused, Terminal: true, Err: refusal,
 		Message: "the API server refused this sync's status (the CloudImages were written): " + refusal.Error()}
 	markFailed(q, f)
 	if err := status.patch(ctx, q); err != nil {
 		return ctrl.Result{}, err
 	}
-	r.Recorder.Eventf(q, nil, corev1.EventTypeWarning, f.Reason, "Sync", "%s", truncate(f.Message, 1024))
-	return ctrl.Result{RequeueAfter: r.interval(q)}, nil
+	r.events.failed(q, nil, f)
+	return ctrl.Result{RequeueAfter: r.schedule.interval(q)}, nil
 }
 
 // rejectedNote names, for the Ready message, the images the API server would not store (the
 // rest of the listing is mirrored): "" when there are none.
-func rejectedNote(m mirrorResult) string {
+func rejectedNote(m mirror.Result) string {
 	if len(m.Rejected) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %d could not be stored as CloudImages, e.g. %s", len(m.Rejected), truncate(m.Rejected[0], 256))
+	return fmt.Sprintf("; %d could not be stored as CloudImages, e.g. %s", len(m.Rejected), bound.String(m.Rejected[0], 256))
 }

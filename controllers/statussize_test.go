@@ -8,6 +8,7 @@ import (
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/selection"
 )
 
 // 1000 summaries of names that JSON escapes six-fold are ~3 MB: status.images keeps the first
@@ -19,7 +20,7 @@ func TestStatusImagesFitTheirByteBound(t *testing.T) {
 			OSVersion: strings.Repeat(">", 255), CreatedAt: "2024-01-01T00:00:00Z"}
 	}
 	q := &imsv1.ImageQuery{Spec: imsv1.ImageQuerySpec{MaxStatusImages: ptr(int32(1000))}}
-	recordListing(q, matchResult{Images: images}, time.Now())
+	recordListing(q, selection.Result{Images: images}, time.Now())
 	b, err := json.Marshal(q.Status.Images)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +44,7 @@ func TestStatusImagesFitTheirByteBound(t *testing.T) {
 
 	// Within the bound nothing is cut and nothing is said.
 	q.Spec.MaxStatusImages = ptr(int32(10))
-	recordListing(q, matchResult{Images: images}, time.Now())
+	recordListing(q, selection.Result{Images: images}, time.Now())
 	if len(q.Status.Images) != 10 || statusImagesNote(q, 1000) != "" {
 		t.Errorf("10 summaries: kept %d, note %q", len(q.Status.Images), statusImagesNote(q, 1000))
 	}

@@ -27,9 +27,12 @@ import (
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/controlplane"
+	"github.com/imagecatalog/ims-operator/internal/guard"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/listing"
 	"github.com/imagecatalog/ims-operator/internal/loopback"
+	"github.com/imagecatalog/ims-operator/internal/mirror"
 	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
 
@@ -45,6 +48,8 @@ var (
 	scheme                      = runtime.NewScheme()
 	// queries is the manager's ImageQuery reconciler, for benchmarks that call it directly.
 	queries *ImageQueryReconciler
+	// listings are the shared listings the suite's reconciler uses.
+	listings *listing.Listings
 	// probeAddr serves the manager's /healthz and /readyz.
 	probeAddr string
 )
@@ -137,25 +142,26 @@ func runSuite(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "manager: %v\n", err)
 		return 1
 	}
-	queries = &ImageQueryReconciler{
+	// Listings are shared while in flight only: tests change the simulator's catalog
+	// between syncs, and a kept listing would hide that. Sharing tests set a window.
+	listings = &listing.Listings{QPS: listing.DefaultIMSQPS, Burst: listing.DefaultIMSBurst}
+	queries = NewImageQueryReconciler(ImageQueryConfig{
 		Client:    countingClient{mgr.GetClient()},
 		APIReader: mgr.GetAPIReader(),
 		Recorder:  mgr.GetEventRecorder("ims-operator"),
 		Clock:     clock.RealClock{},
-		IMS: IMSSettings{
-			Endpoint:               simURL,
-			DefaultRegion:          "cn-north-4",
-			DefaultRefreshInterval: 10 * time.Minute,
-			HTTPClient:             ims.NewHTTPClient(),
+		Cloud: listing.Cloud{
+			Endpoint:      simURL,
+			DefaultRegion: "cn-north-4",
+			HTTPClient:    ims.NewHTTPClient(),
+			NewClient:     fastRetryClient,
 		},
-		Credentials:    testCredentialSettings(),
-		NewImageClient: fastRetryClient,
-		// Listings are shared while in flight only: tests change the simulator's catalog
-		// between syncs, and a kept listing would hide that. Sharing tests set a window.
-		Listings:      &Listings{QPS: DefaultIMSQPS, Burst: DefaultIMSBurst},
-		MirrorWorkers: DefaultMirrorWorkers,
-		Guard:         DefaultDeletionGuard,
-	}
+		DefaultRefreshInterval: 10 * time.Minute,
+		Credentials:            testCredentialSettings(),
+		Listings:               listings,
+		MirrorWorkers:          mirror.DefaultMirrorWorkers,
+		Guard:                  guard.Default,
+	})
 	if err := queries.SetupWithManager(mgr, 2); err != nil {
 		fmt.Fprintf(os.Stderr, "setup: %v\n", err)
 		return 1
@@ -177,7 +183,7 @@ func runSuite(m *testing.M) int {
 }
 
 // fastRetryClient is the real client with short backoffs, so fault tests take seconds.
-func fastRetryClient(cfg ims.Config) (ImageClient, error) {
+func fastRetryClient(cfg ims.Config) (listing.ImageClient, error) {
 	cfg.BaseDelay, cfg.MaxDelay, cfg.MaxAttempts = 50*time.Millisecond, 200*time.Millisecond, 2
 	return ims.New(cfg)
 }

@@ -24,21 +24,16 @@ func BenchmarkSteadyStateSync(b *testing.B) {
 	if q.Status.MatchedImages != 1000 {
 		b.Fatalf("setup failed: matched %d", q.Status.MatchedImages)
 	}
-	m := &mirror{client: queries.Client, live: queries.APIReader}
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	writes := 0
 	for b.Loop() {
-		images, region, f := queries.list(ctx, q)
-		if f != nil {
-			b.Fatal(f)
-		}
-		res, err := m.apply(ctx, q, region, images)
+		res, err := queries.run(ctx, q)
 		if err != nil {
 			b.Fatal(err)
 		}
-		writes += res.Written
+		writes += res.mirrored.Written
 	}
 	b.ReportMetric(float64(writes)/float64(b.N), "writes/op")
 }

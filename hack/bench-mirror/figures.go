@@ -84,7 +84,7 @@ func (b *bench) mirrorFigures(ctx context.Context, n, run int) (ratios, error) {
 	fmt.Printf("ratio      %8.2f×\n", r.first)
 	fmt.Printf("manager    RSS %.0f MiB, heap in use %.0f MiB (%.1f KiB per mirrored image)\n", rss, heap, heap*1024/float64(n))
 
-	// A completed listing answers identical ones for 15 s (controllers.DefaultListingWindow):
+	// A completed listing answers identical ones for 15 s (listing.DefaultListingWindow):
 	// wait that out so that the churn sync lists afresh.
 	// (start is when the first mirror was done and the reference began.)
 	time.Sleep(time.Until(start.Add(16 * time.Second)))

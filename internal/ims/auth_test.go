@@ -65,7 +65,7 @@ func TestAuthHeaders(t *testing.T) {
 			srv := httptest.NewServer(pagingHandler(&rec, makeIDs(1)))
 			defer srv.Close()
 			c, _ := testClient(t, srv.URL, func(c *Config) { c.Credentials = tc.creds })
-			if _, err := c.ListAllImages(context.Background(), ListImagesRequest{Platform: "Oracle Linux", Tag: "a=b"}); err != nil {
+			if _, err := Collect(c.ListImages(context.Background(), ListImagesRequest{Platform: "Oracle Linux", Tag: "a=b"})); err != nil {
 				t.Fatal(err)
 			}
 			tc.check(t, rec.all()[0])
@@ -89,7 +89,7 @@ func TestUserAgent(t *testing.T) {
 	srv := httptest.NewServer(pagingHandler(&rec, nil))
 	defer srv.Close()
 	c, _ := testClient(t, srv.URL, func(c *Config) { c.UserAgent = "ims-operator/test" })
-	if _, err := c.ListAllImages(context.Background(), ListImagesRequest{}); err != nil {
+	if _, err := Collect(c.ListImages(context.Background(), ListImagesRequest{})); err != nil {
 		t.Fatal(err)
 	}
 	if got := rec.all()[0].UserAgent(); got != "ims-operator/test" {

@@ -22,7 +22,7 @@ func TestCancelDuringSlowResponse(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := c.ListAllImages(ctx, ListImagesRequest{})
+	_, err := Collect(c.ListImages(ctx, ListImagesRequest{}))
 	if ClassOf(err) != ClassCanceled || !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v (class %q), want Canceled", err, ClassOf(err))
 	}
@@ -45,7 +45,7 @@ func TestCancelDuringBody(t *testing.T) {
 	c, _ := testClient(t, srv.URL, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := c.ListAllImages(ctx, ListImagesRequest{})
+	_, err := Collect(c.ListImages(ctx, ListImagesRequest{}))
 	if ClassOf(err) != ClassCanceled || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v (class %q), want Canceled by the deadline", err, ClassOf(err))
 	}
@@ -69,7 +69,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err = c.ListAllImages(ctx, ListImagesRequest{})
+	_, err = Collect(c.ListImages(ctx, ListImagesRequest{}))
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("returned after %v", d)
 	}
@@ -89,7 +89,7 @@ func TestCancelledBeforeStart(t *testing.T) {
 	c, _ := testClient(t, srv.URL, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.ListAllImages(ctx, ListImagesRequest{}); ClassOf(err) != ClassCanceled {
+	if _, err := Collect(c.ListImages(ctx, ListImagesRequest{})); ClassOf(err) != ClassCanceled {
 		t.Errorf("err = %v, want Canceled", err)
 	}
 	if rec.count() != 0 {

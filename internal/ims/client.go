@@ -38,7 +38,8 @@ type Limiter interface {
 }
 
 const (
-	defaultPageSize    = 500
+	// DefaultPageSize is the API's own page size (limit), used when a request sets none.
+	DefaultPageSize    = 500
 	defaultMaxAttempts = 4
 	defaultBaseDelay   = 500 * time.Millisecond
 	defaultMaxDelay    = 30 * time.Second
@@ -156,7 +157,7 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 	return func(yield func(*Image, error) bool) {
 		limit := req.Limit
 		if limit <= 0 {
-			limit = defaultPageSize
+			limit = DefaultPageSize
 		}
 		q := req.Values()
 		q.Set("limit", strconv.Itoa(limit))
@@ -214,11 +215,11 @@ func (c *Client) ListImages(ctx context.Context, req ListImagesRequest) iter.Seq
 	}
 }
 
-// ListAllImages collects ListImages. On error it returns no images: a
-// partial listing must not pass for a complete one.
-func (c *Client) ListAllImages(ctx context.Context, req ListImagesRequest) ([]*Image, error) {
+// Collect gathers a whole listing (ListImages). On error it returns no images: a partial
+// listing must not pass for a complete one.
+func Collect(seq iter.Seq2[*Image, error]) ([]*Image, error) {
 	var all []*Image
-	for im, err := range c.ListImages(ctx, req) {
+	for im, err := range seq {
 		if err != nil {
 			return nil, err
 		}
@@ -247,3 +248,6 @@ func (c *Client) page(ctx context.Context, q url.Values) ([]*Image, error) {
 	})
 	return images, err
 }
+
+// UserAgent names the operator in IMS's and IAM's access logs.
+const UserAgent = "ims-operator"

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/imagecatalog/ims-operator/internal/bound"
 )
 
 // maxCredBody bounds an IAM or metadata answer: they are a few hundred bytes.
@@ -61,7 +63,7 @@ func (c credCall) send(ctx context.Context, hc *http.Client, b backoff, attempts
 	if c.body != "" {
 		body = []byte(c.body)
 	}
-	core := caller{http: hc, backoff: b, maxAttempts: attempts, now: time.Now, userAgent: "ims-operator"}
+	core := caller{http: hc, backoff: b, maxAttempts: attempts, now: time.Now, userAgent: UserAgent}
 	var ans credAnswer
 	err = core.do(ctx, &request{
 		name: c.name, api: c.name, method: c.method, url: *u, header: c.header, body: body,
@@ -90,7 +92,7 @@ func (c credCall) statusError(a credAnswer) error {
 	}
 	for _, h := range []string{"X-Request-Id", "X-IAM-Trace-Id"} {
 		if v := a.header.Get(h); v != "" {
-			fmt.Fprintf(&b, " (%s %s)", h, cut(v, 64))
+			fmt.Fprintf(&b, " (%s %s)", h, bound.Marked(v, 64, "…"))
 		}
 	}
 	return errors.New(scrubAll(b.String(), c.secrets...))
@@ -113,7 +115,7 @@ func parseExpiry(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("expires_at %q is not a time", cut(s, 64))
+	return time.Time{}, fmt.Errorf("expires_at %q is not a time", bound.Marked(s, 64, "…"))
 }
 
 // credentials checks the issued credential and returns it with its expiry.

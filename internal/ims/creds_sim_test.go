@@ -88,7 +88,7 @@ func TestFederationAgainstSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.ListAllImages(context.Background(), ims.ListImagesRequest{}); err != nil {
+	if _, err := ims.Collect(client.ListImages(context.Background(), ims.ListImagesRequest{})); err != nil {
 		t.Fatal(err)
 	}
 
@@ -187,7 +187,7 @@ func TestMetadataAgainstSimulator(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := client.ListAllImages(context.Background(), ims.ListImagesRequest{}); err != nil {
+			if _, err := ims.Collect(client.ListImages(context.Background(), ims.ListImagesRequest{})); err != nil {
 				t.Fatal(err)
 			}
 			f.clock.Step(30 * time.Minute) // half the hour: due

@@ -11,7 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/imagecatalog/ims-operator/internal/bound"
 )
 
 // Error is an answer that a call did not accept, usually a non-2xx status.
@@ -159,7 +160,7 @@ func parseErrorBody(body []byte) (code, msg string) {
 			}
 		}
 	}
-	return "", cut(strings.Join(strings.Fields(string(body)), " "), maxRawMessage)
+	return "", bound.Marked(strings.Join(strings.Fields(string(body)), " "), maxRawMessage, "…")
 }
 
 func pickError(m map[string]json.RawMessage) (code, msg string, ok bool) {
@@ -185,15 +186,4 @@ func scalarText(raw json.RawMessage) string {
 		return n.String()
 	}
 	return ""
-}
-
-// cut shortens s to at most n bytes without splitting a UTF-8 sequence.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

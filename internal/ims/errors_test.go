@@ -43,7 +43,7 @@ func TestErrorClasses(t *testing.T) {
 			}))
 			defer srv.Close()
 			c, _ := testClient(t, srv.URL, func(c *Config) { c.MaxAttempts = 1 })
-			_, err := c.ListAllImages(context.Background(), ListImagesRequest{})
+			_, err := Collect(c.ListImages(context.Background(), ListImagesRequest{}))
 			if got := ClassOf(err); got != tc.class {
 				t.Errorf("class = %q, want %q (err %v)", got, tc.class, err)
 			}
@@ -123,7 +123,7 @@ func TestRequestTimeoutIsNetwork(t *testing.T) {
 		c.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
 		c.MaxAttempts = 2
 	})
-	_, err := c.ListAllImages(context.Background(), ListImagesRequest{})
+	_, err := Collect(c.ListImages(context.Background(), ListImagesRequest{}))
 	if ClassOf(err) != ClassNetwork || !strings.Contains(err.Error(), "after 2 attempts") {
 		t.Errorf("err = %v (class %q), want NetworkError after 2 attempts", err, ClassOf(err))
 	}
@@ -147,7 +147,7 @@ func TestUnknownHostIsNotFound(t *testing.T) {
 			}}
 			c.MaxAttempts = 2
 		})
-		_, err := c.ListAllImages(context.Background(), ListImagesRequest{})
+		_, err := Collect(c.ListImages(context.Background(), ListImagesRequest{}))
 		if ClassOf(err) != tc.want || dials != tc.tries {
 			t.Errorf("%s: class %q after %d tries, want %q after %d (%v)", tc.dnsErr.Err, ClassOf(err), dials, tc.want, tc.tries, err)
 		}

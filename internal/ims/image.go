@@ -1,6 +1,9 @@
 package ims
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Image is one entry of a List-images response. Pointer fields are nil when
 // the API sent null or nothing. Wire names are in the comments.
@@ -89,4 +92,15 @@ func (i *Image) Architecture() string {
 		return "arm"
 	}
 	return "x86"
+}
+
+// ParseTime reads an IMS timestamp (created_at, updated_at): UTC, as RFC 3339 or in the
+// older "2006-01-02 15:04:05" and "2006-01-02T15:04:05" layouts some regions still return.
+func ParseTime(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }

@@ -23,7 +23,7 @@ func TestCancelDuringRateLimitWait(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := c.ListAllImages(ctx, ListImagesRequest{Limit: 2}) // 3 pages
+	_, err := Collect(c.ListImages(ctx, ListImagesRequest{Limit: 2})) // 3 pages
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("returned after %v", d)
 	}

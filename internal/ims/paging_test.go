@@ -31,7 +31,7 @@ func TestPaging(t *testing.T) {
 			defer srv.Close()
 			c, _ := testClient(t, srv.URL, nil)
 
-			got, err := c.ListAllImages(context.Background(), ListImagesRequest{Limit: tc.limit, Marker: tc.start, ImageType: "gold"})
+			got, err := Collect(c.ListImages(context.Background(), ListImagesRequest{Limit: tc.limit, Marker: tc.start, ImageType: "gold"}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,7 +59,7 @@ func TestPagingDefaultLimit(t *testing.T) {
 	srv := httptest.NewServer(pagingHandler(&rec, makeIDs(3)))
 	defer srv.Close()
 	c, _ := testClient(t, srv.URL, nil)
-	if _, err := c.ListAllImages(context.Background(), ListImagesRequest{}); err != nil {
+	if _, err := Collect(c.ListImages(context.Background(), ListImagesRequest{})); err != nil {
 		t.Fatal(err)
 	}
 	if got := query(rec.all()[0]).Get("limit"); got != "500" {
@@ -76,12 +76,12 @@ func TestPagingRepeatedMarker(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := testClient(t, srv.URL, nil)
-	got, err := c.ListAllImages(context.Background(), ListImagesRequest{Limit: 2})
+	got, err := Collect(c.ListImages(context.Background(), ListImagesRequest{Limit: 2}))
 	if ClassOf(err) != ClassIncomplete || !strings.Contains(err.Error(), `"b"`) {
 		t.Fatalf("err = %v (class %q), want IncompleteListing naming the marker", err, ClassOf(err))
 	}
 	if got != nil {
-		t.Errorf("ListAllImages returned %d images with an error", len(got))
+		t.Errorf("Collect returned %d images with an error", len(got))
 	}
 	if n := rec.count(); n != 2 {
 		t.Errorf("%d requests, want 2", n)
@@ -99,7 +99,7 @@ func TestPagingMarkerCycle(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := testClient(t, srv.URL, nil)
-	_, err := c.ListAllImages(context.Background(), ListImagesRequest{Limit: 2})
+	_, err := Collect(c.ListImages(context.Background(), ListImagesRequest{Limit: 2}))
 	if ClassOf(err) != ClassIncomplete {
 		t.Fatalf("err = %v, want IncompleteListing", err)
 	}
@@ -139,7 +139,7 @@ func TestPagingMaxPagesExact(t *testing.T) {
 	srv := httptest.NewServer(pagingHandler(&rec, makeIDs(5)))
 	defer srv.Close()
 	c, _ := testClient(t, srv.URL, func(c *Config) { c.MaxPages = 3 })
-	got, err := c.ListAllImages(context.Background(), ListImagesRequest{Limit: 2})
+	got, err := Collect(c.ListImages(context.Background(), ListImagesRequest{Limit: 2}))
 	if err != nil || len(got) != 5 {
 		t.Fatalf("got %d images, %v", len(got), err)
 	}
@@ -151,7 +151,7 @@ func TestPagingFullPageWithoutID(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := testClient(t, srv.URL, nil)
-	if _, err := c.ListAllImages(context.Background(), ListImagesRequest{Limit: 2}); ClassOf(err) != ClassIncomplete {
+	if _, err := Collect(c.ListImages(context.Background(), ListImagesRequest{Limit: 2})); ClassOf(err) != ClassIncomplete {
 		t.Fatalf("err = %v, want IncompleteListing", err)
 	}
 }
@@ -216,7 +216,7 @@ func TestPagingBadRequestAfterFirstPageIsIncomplete(t *testing.T) {
 			pagingHandler(&recorder{}, all)(w, r)
 		}))
 		c, _ := testClient(t, srv.URL, nil)
-		_, err := c.ListAllImages(context.Background(), ListImagesRequest{Limit: 3})
+		_, err := Collect(c.ListImages(context.Background(), ListImagesRequest{Limit: 3}))
 		srv.Close()
 		if got := ClassOf(err); got != tc.want {
 			t.Errorf("400 on page %d: class %q (%v), want %q", tc.failPage, got, err, tc.want)

@@ -64,7 +64,7 @@ func TestRetry(t *testing.T) {
 			srv := httptest.NewServer(failingThen(&rec, tc.fail...))
 			defer srv.Close()
 			c, slept := testClient(t, srv.URL, nil)
-			got, err := c.ListAllImages(context.Background(), ListImagesRequest{})
+			got, err := Collect(c.ListImages(context.Background(), ListImagesRequest{}))
 			if err != nil || len(got) != 1 {
 				t.Fatalf("got %d images, %v", len(got), err)
 			}
@@ -86,7 +86,7 @@ func TestRetryGivesUp(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, slept := testClient(t, srv.URL, nil)
-	_, err := c.ListAllImages(context.Background(), ListImagesRequest{})
+	_, err := Collect(c.ListImages(context.Background(), ListImagesRequest{}))
 	if ClassOf(err) != ClassUnavailable || !strings.Contains(err.Error(), "after 4 attempts") {
 		t.Errorf("err = %v", err)
 	}
@@ -103,7 +103,7 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 		var rec recorder
 		srv := httptest.NewServer(failingThen(&rec, status(code, "Retry-After", "1"), status(code)))
 		c, slept := testClient(t, srv.URL, nil)
-		_, err := c.ListAllImages(context.Background(), ListImagesRequest{})
+		_, err := Collect(c.ListImages(context.Background(), ListImagesRequest{}))
 		srv.Close()
 		if err == nil || rec.count() != 1 || len(*slept) != 0 {
 			t.Errorf("%d: err %v after %d requests, %d waits; want one request", code, err, rec.count(), len(*slept))

@@ -92,7 +92,7 @@ func TestSecretsNotInErrors(t *testing.T) {
 				r.Header.Get("X-Security-Token"), r.Header.Get("X-Security-Token"), r.Header.Get("X-Auth-Token"))
 		}))
 		c, _ := testClient(t, srv.URL, func(c *Config) { c.Credentials = creds })
-		_, err := c.ListAllImages(context.Background(), ListImagesRequest{})
+		_, err := Collect(c.ListImages(context.Background(), ListImagesRequest{}))
 		srv.Close()
 		if ClassOf(err) != ClassUnauthorized {
 			t.Fatalf("err class = %q", ClassOf(err))

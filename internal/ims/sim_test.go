@@ -105,7 +105,7 @@ func TestCommonQueriesAgainstSimulator(t *testing.T) {
 				sim.ResetRequests()
 				req := q.req
 				req.Limit = limit
-				images, err := c.ListAllImages(context.Background(), req)
+				images, err := ims.Collect(c.ListImages(context.Background(), req))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -148,7 +148,7 @@ func TestSimulatorRejectsWrongCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.ListAllImages(context.Background(), ims.ListImagesRequest{})
+		_, err = ims.Collect(c.ListImages(context.Background(), ims.ListImagesRequest{}))
 		if ims.ClassOf(err) != ims.ClassUnauthorized {
 			t.Errorf("err = %v, want CredentialsRejected", err)
 		}
@@ -173,7 +173,7 @@ func TestSimulatorFaultsRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	images, err := c.ListAllImages(context.Background(), ims.ListImagesRequest{Limit: 10})
+	images, err := ims.Collect(c.ListImages(context.Background(), ims.ListImagesRequest{Limit: 10}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestOversizedPageIsAskedAgainSmaller(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	images, err := c.ListAllImages(context.Background(), ims.ListImagesRequest{Limit: 40})
+	images, err := ims.Collect(c.ListImages(context.Background(), ims.ListImagesRequest{Limit: 40}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestOversizedPageIsAskedAgainSmaller(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tiny.ListAllImages(context.Background(), ims.ListImagesRequest{Limit: 4}); ims.ClassOf(err) != ims.ClassIncomplete {
+	if _, err := ims.Collect(tiny.ListImages(context.Background(), ims.ListImagesRequest{Limit: 4})); ims.ClassOf(err) != ims.ClassIncomplete {
 		t.Errorf("an image over the bound: %v, want IncompleteListing", err)
 	}
 }

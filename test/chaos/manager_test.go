@@ -65,7 +65,7 @@ func expectedIDs(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	images, err := c.ListAllImages(context.Background(), ims.ListImagesRequest{Limit: 1000})
+	images, err := ims.Collect(c.ListImages(context.Background(), ims.ListImagesRequest{Limit: 1000}))
 	if err != nil {
 		t.Fatal(err)
 	}

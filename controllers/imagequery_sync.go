@@ -1,0 +1,137 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/failure"
+	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/listing"
+	"github.com/imagecatalog/ims-operator/internal/mirror"
+	"github.com/imagecatalog/ims-operator/internal/selection"
+)
+
+// syncResult is what a complete sync found and wrote.
+type syncResult struct {
+	region   string
+	listed   int // images IMS listed, before selection
+	matched  selection.Result
+	mirrored mirror.Result
+}
+
+// run is one sync's steps, each handed what it needs: the credentials, the selection compiled
+// from the spec, one listing source (where and as whom) built once, the deletion guard
+// with a way to list again, and the mirror. Any error is a *failure.Error unless the context
+// ended; nothing is written before every step before the mirror succeeded.
+func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery) (syncResult, error) {
+	var res syncResult
+	creds, secretVersion, err := r.creds.Resolve(ctx, q)
+	if err != nil {
+		return res, err
+	}
+	q.Status.SecretResourceVersion = secretVersion
+	sel, err := selection.FromSpec(&q.Spec)
+	if err != nil {
+		return res, err // before any request: a query that cannot select lists nothing
+	}
+	target := r.target(q)
+	res.region = target.Region
+	src := r.cloud.Source(target, creds, r.listings)
+	images, release, err := src.List(ctx, false, r.hasTwin(ctx, q, target))
+	defer release()
+	if err != nil {
+		return res, err
+	}
+	res.listed = len(images)
+	res.matched = sel.Select(images, r.clock.Now())
+
+	claimed, err := mirror.Claimed(ctx, r.client, q)
+	if err != nil {
+		return res, failure.Wrap(imsv1.ReasonMirrorFailed, err)
+	}
+	res.matched, err = r.guard.Confirm(ctx, claimed, res.matched, func(ctx context.Context) (selection.Result, error) {
+		again, release, err := src.List(ctx, true, false)
+		defer release()
+		if err != nil {
+			return selection.Result{}, err
+		}
+		return sel.Select(again, r.clock.Now()), nil
+	})
+	if err != nil {
+		return res, err
+	}
+	res.mirrored, err = r.write(ctx, q, src, res.matched.Images)
+	return res, err
+}
+
+// write mirrors q's matches, with the claims of the queries whose listing is known. Syncs of
+// one listing in one namespace mirror one after another: the later ones then find the
+// earlier one's writes instead of racing it to create the same objects.
+func (r *ImageQueryReconciler) write(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source, images []*ims.Image) (mirror.Result, error) {
+	leave, err := src.Turn(ctx, q.Namespace)
+	if err != nil {
+		return mirror.Result{}, fmt.Errorf("%w: %w", context.Canceled, err)
+	}
+	defer leave()
+	return r.writer.Apply(ctx, q, src.Target.Region, images, r.coClaims(ctx, q, src))
+}
+
+// coClaims are the claims of the other queries of q's namespace whose listing is known: the
+// same target's identity and region as q's, a listing completed within the sharing window.
+// Each one's own selection decides what it matches. Claims are only ever added this way;
+// each query releases its own claims in its own sync, and a query whose listing is not known
+// keeps its claims as they are.
+func (r *ImageQueryReconciler) coClaims(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source) []mirror.CoClaim {
+	var list imsv1.ImageQueryList
+	if err := r.client.List(ctx, &list, client.InNamespace(q.Namespace)); err != nil {
+		return nil // only an optimisation: each query still claims for itself
+	}
+	var out []mirror.CoClaim
+	for i := range list.Items {
+		b := &list.Items[i]
+		if b.UID == q.UID || b.Spec.Suspend || !b.DeletionTimestamp.IsZero() {
+			continue
+		}
+		t := r.target(b)
+		if t.Identity != src.Target.Identity || t.Region != src.Target.Region {
+			continue
+		}
+		raw, ok := src.Known(t)
+		if !ok {
+			continue
+		}
+		matched, err := selection.Select(&b.Spec, raw, r.clock.Now())
+		if err != nil {
+			continue
+		}
+		out = append(out, mirror.NewCoClaim(b, matched.Images))
+	}
+	return out
+}
+
+// hasTwin tells whether another ImageQuery (in any namespace) has q's target, so that q's
+// listing is worth keeping for it a while.
+func (r *ImageQueryReconciler) hasTwin(ctx context.Context, q *imsv1.ImageQuery, t listing.Target) bool {
+	var all imsv1.ImageQueryList
+	if err := r.client.List(ctx, &all); err != nil {
+		return true // keeping costs memory for a while; not keeping costs a listing
+	}
+	key := t.Key()
+	for i := range all.Items {
+		b := &all.Items[i]
+		if b.UID != q.UID && !b.Spec.Suspend && r.target(b).Key() == key {
+			return true
+		}
+	}
+	return false
+}
+
+func imagesMatched(n int) string {
+	if n == 1 {
+		return "1 image matched"
+	}
+	return fmt.Sprintf("%d images matched", n)
+}

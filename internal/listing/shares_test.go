@@ -1,0 +1,154 @@
+package listing
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/imagecatalog/ims-operator/internal/ims"
+)
+
+// A listing that fails fails every sync that waited for it, with the same error, and is not
+// kept: the next request lists again.
+func TestSharedListingFailureReachesEveryWaiter(t *testing.T) {
+	l := &Listings{Window: time.Minute}
+	release := make(chan struct{})
+	boom := errors.New("IMS 503")
+	var runs atomic.Int32
+	run := func(ctx context.Context) ([]*ims.Image, error) {
+		runs.Add(1)
+		<-release
+		return nil, boom
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Go(func() { _, _, errs[i] = l.list(context.Background(), "k", false, true, run) })
+	}
+	time.Sleep(50 * time.Millisecond) // let them all join the one listing
+	close(release)
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, boom) {
+			t.Errorf("waiter %d: err = %v, want the listing's error", i, err)
+		}
+	}
+	if runs.Load() != 1 {
+		t.Errorf("%d listings for 5 identical requests, want 1", runs.Load())
+	}
+	if _, _, err := l.list(context.Background(), "k", false, true, func(context.Context) ([]*ims.Image, error) { return nil, nil }); err != nil {
+		t.Errorf("a failed listing was kept: %v", err)
+	}
+}
+
+// One sync giving up does not cancel the listing for the others; fresh never reuses a kept
+// answer, and keys never mix.
+func TestSharedListingOutlivesOneWaiter(t *testing.T) {
+	l := &Listings{Window: time.Minute}
+	release := make(chan struct{})
+	img := &ims.Image{ID: "a"}
+	var runs atomic.Int32
+	run := func(ctx context.Context) ([]*ims.Image, error) {
+		runs.Add(1)
+		select {
+		case <-release:
+			return []*ims.Image{img}, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { _, _, err := l.list(ctx, "k", false, true, run); first <- err }()
+	second := make(chan []*ims.Image, 1)
+	time.Sleep(20 * time.Millisecond)
+	go func() {
+		images, release, _ := l.list(context.Background(), "k", false, true, run)
+		release()
+		second <- images
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("the cancelled waiter got %v", err)
+	}
+	close(release)
+	if images := <-second; len(images) != 1 || images[0] != img {
+		t.Errorf("the other waiter got %v", images)
+	}
+	if images, ok := l.peek("k"); !ok || len(images) != 1 {
+		t.Error("a completed listing is not kept for the window")
+	}
+	if _, _, err := l.list(context.Background(), "k", true, true, run); err != nil || runs.Load() != 2 {
+		t.Errorf("fresh reused the kept listing (runs %d, err %v)", runs.Load(), err)
+	}
+	if _, ok := l.peek("other"); ok {
+		t.Error("another key found a listing")
+	}
+}
+
+// A listing stays shared while a sync still works with it, however long that takes, and
+// goes the window after the last one is done.
+func TestSharedListingKeptWhileInUse(t *testing.T) {
+	l := &Listings{Window: 50 * time.Millisecond}
+	var runs atomic.Int32
+	run := func(context.Context) ([]*ims.Image, error) { runs.Add(1); return []*ims.Image{{ID: "a"}}, nil }
+	_, release, _ := l.list(context.Background(), "k", false, true, run)
+	time.Sleep(150 * time.Millisecond) // a long mirror: three windows
+	_, release2, _ := l.list(context.Background(), "k", false, true, run)
+	if runs.Load() != 1 {
+		t.Errorf("a listing in use was not shared: %d listings", runs.Load())
+	}
+	release()
+	release2()
+	release2() // idempotent
+	time.Sleep(150 * time.Millisecond)
+	if _, ok := l.peek("k"); ok {
+		t.Error("the listing outlived its window after the last release")
+	}
+}
+
+// Turns on one key are taken one at a time; waiting ends with the context.
+func TestTurnsAreTakenOneAtATime(t *testing.T) {
+	l := &Listings{}
+	leave, err := l.turn(context.Background(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := l.turn(ctx, "k"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a second holder got through: %v", err)
+	}
+	if other, err := l.turn(context.Background(), "other"); err != nil {
+		t.Error(err)
+	} else {
+		other()
+	}
+	leave()
+	again, err := l.turn(context.Background(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again()
+	if len(l.turns) != 0 {
+		t.Errorf("%d turnstiles left", len(l.turns))
+	}
+}
+
+// A listing nobody else is expected to ask for goes with its last user.
+func TestUnwantedListingIsNotKept(t *testing.T) {
+	l := &Listings{Window: time.Minute}
+	run := func(context.Context) ([]*ims.Image, error) { return []*ims.Image{{ID: "a"}}, nil }
+	_, release, _ := l.list(context.Background(), "k", false, false, run)
+	if _, ok := l.peek("k"); !ok {
+		t.Error("a listing in use must stay visible")
+	}
+	release()
+	if _, ok := l.peek("k"); ok {
+		t.Error("an unwanted listing was kept after its last user")
+	}
+}

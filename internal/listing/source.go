@@ -1,0 +1,60 @@
+package listing
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/imagecatalog/ims-operator/internal/failure"
+	"github.com/imagecatalog/ims-operator/internal/ims"
+)
+
+// Source is one sync's listing: its Target, the credentials it lists with, and the shared
+// listings it may join. A sync builds it once, at its top; the deletion guard is handed its
+// List to confirm a removal with, and the mirror its Known to write other queries' claims.
+type Source struct {
+	Target Target
+	creds  ims.Credentials
+	cloud  *Cloud
+	shares *Listings // nil: nothing shared, nothing paced
+}
+
+// Source is the listing of t as the holder of creds, sharing through shares (nil: none).
+func (c *Cloud) Source(t Target, creds ims.Credentials, shares *Listings) *Source {
+	return &Source{Target: t, creds: creds, cloud: c, shares: shares}
+}
+
+// List runs the whole IMS listing, unfiltered (selection does that), or joins an identical
+// one. With fresh it never uses a listing made before this call (nor one in flight), for a
+// decision that must rest on a new answer. wanted says whether another query is known to ask
+// for the same listing soon, so that it is worth keeping. Any error means no result at all:
+// a *failure.Error unless the context ended. The caller calls release when done with the
+// images, which may be shared: never modify them.
+func (s *Source) List(ctx context.Context, fresh, wanted bool) (images []*ims.Image, release func(), err error) {
+	cl, err := s.cloud.client(s.Target, s.creds, s.shares.limiter(s.creds.Identity(), s.Target.Endpoint))
+	if err != nil {
+		return nil, func() {}, err
+	}
+	images, release, err = s.shares.list(ctx, s.Target.shareKey(s.creds), fresh, wanted, func(ctx context.Context) ([]*ims.Image, error) {
+		return ims.Collect(cl.ListImages(ctx, s.Target.Request))
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, release, fmt.Errorf("%w: %w", context.Canceled, err)
+		}
+		return nil, release, failure.FromListing(err)
+	}
+	return images, release, nil
+}
+
+// Known is the listing of other, as the holder of these credentials, if one completed within
+// the sharing window; it never waits or lists.
+func (s *Source) Known(other Target) ([]*ims.Image, bool) {
+	return s.shares.peek(other.shareKey(s.creds))
+}
+
+// Turn waits until no other sync of this listing in namespace is writing its mirror, and
+// returns how to leave: the later syncs then find the earlier one's writes instead of racing
+// it to create the same objects.
+func (s *Source) Turn(ctx context.Context, namespace string) (func(), error) {
+	return s.shares.turn(ctx, namespace+"/"+s.Target.Key())
+}
