@@ -6,11 +6,14 @@ IMG ?= ims-operator:latest
 IMAGE ?= $(IMG)
 BIN := $(CURDIR)/bin
 CONTROL_PLANE := $(BIN)/k8s
+NODE_BIN := $(BIN)/node
 KUBECTL := $(CONTROL_PLANE)/kubectl
 HELM := $(BIN)/helm
 # Stamped into the binary (--help prints it) and the image's labels.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 PLATFORMS ?= linux/amd64 linux/arm64
+# Where `make image` writes the image's OCI layout (the node tests write their own elsewhere).
+IMAGE_LAYOUT ?= $(BIN)/image
 CONTROLLER_GEN := go tool controller-gen
 GOTEST_FLAGS ?=
 # api/ is a module of its own (api/go.mod), replaced into this one: controller-gen reaches it by
@@ -66,6 +69,10 @@ lint: ## Run golangci-lint (v2, pinned in hack/tools/go.mod; config .golangci.ym
 control-plane: ## Build etcd, kube-apiserver, kube-controller-manager and kubectl into bin/k8s (first time ~6 min).
 	@hack/build-control-plane.sh
 
+.PHONY: node
+node: ## Build kubelet, kube-scheduler and kube-proxy into bin/node, for the node tests (first time ~6 min).
+	@hack/build-control-plane.sh node
+
 .PHONY: helm
 helm: ## Build Helm into bin/helm from the Go module proxy (first time ~4 min).
 	@hack/build-helm.sh
@@ -79,6 +86,14 @@ helm-lint: helm ## Lint the chart with its default values and with every value s
 test: control-plane helm image vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo.
 	cd api && go test $(GOTEST_FLAGS) ./...
 	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
+
+# The node tests (test/node): the manager's image as Pods under a real kubelet, installed by the
+# chart. They need root; they install containerd, runc, the CNI plugins and iptables from
+# Debian when missing. IMS_OPERATOR_NODE_KEEP=1 keeps the node's folder (logs) after a pass.
+.PHONY: test-node
+test-node: control-plane node helm ## Run the node tests alone (root; a few minutes).
+	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_NODE_BIN=$(NODE_BIN) IMS_OPERATOR_REQUIRE_NODE=1 \
+	  go test $(GOTEST_FLAGS) -timeout 20m ./test/node/
 
 .PHONY: bench
 bench: ## Run the benchmarks.
@@ -110,19 +125,19 @@ demo: ## Run the whole operator locally: control plane, IMS simulator, manager, 
 
 .PHONY: image
 image: ## Build the manager image for $(PLATFORMS) without Docker, into the OCI layout bin/image.
-	@mkdir -p $(BIN)/image-build
+	@mkdir -p $(IMAGE_LAYOUT)-build
 	@set -e; bins=; for p in $(PLATFORMS); do \
-	  out=$(BIN)/image-build/manager-$${p%/*}-$${p#*/}; \
+	  out=$(IMAGE_LAYOUT)-build/manager-$${p%/*}-$${p#*/}; \
 	  echo ">> manager for $$p"; GOOS=$${p%/*} GOARCH=$${p#*/} hack/build-manager.sh $$out $(VERSION); \
 	  bins="$$bins $$p=$$out"; \
 	done; \
 	cd hack/image && GOWORK=off GOFLAGS=-mod=readonly go run . build -version $(VERSION) \
-	  -revision "$$(git rev-parse HEAD 2>/dev/null)" -out $(BIN)/image $$bins
-	@echo ">> bin/image: OCI image layout ($(PLATFORMS)), version $(VERSION)"
+	  -revision "$$(git rev-parse HEAD 2>/dev/null)" -out $(IMAGE_LAYOUT) $$bins
+	@echo ">> $(IMAGE_LAYOUT): OCI image layout ($(PLATFORMS)), version $(VERSION)"
 
 .PHONY: image-push
 image-push: image ## Push bin/image to IMAGE=<registry>/ims-operator:<tag> (credentials of `docker login`).
-	cd hack/image && GOWORK=off GOFLAGS=-mod=readonly go run . push -layout $(BIN)/image $(IMAGE)
+	cd hack/image && GOWORK=off GOFLAGS=-mod=readonly go run . push -layout $(IMAGE_LAYOUT) $(IMAGE)
 
 .PHONY: docker-build
 docker-build: ## Build the manager image with a Docker engine (make image needs none).

@@ -1,29 +1,61 @@
 #!/usr/bin/env bash
-# Builds the control-plane binaries that envtest and `make demo` run (etcd, kube-apiserver,
-# kube-controller-manager, kubectl) from the Go module proxy into bin/k8s/. Prebuilt envtest
-# binaries cannot be downloaded on our machines. Idempotent: a binary whose version stamp
-# matches is not rebuilt. Cold on 2 cores this takes about 5-6 minutes and ~2.7 GB of memory.
+# Builds Kubernetes from the Go module proxy (prebuilt binaries cannot be downloaded on our
+# machines), one of two sets, each with its own wrapper module, folder and version stamp:
+#   hack/build-control-plane.sh        etcd, kube-apiserver, kube-controller-manager, kubectl
+#                                      into bin/k8s (envtest, `make demo`); cold ~5-6 minutes
+#   hack/build-control-plane.sh node   kubelet, kube-scheduler, kube-proxy into bin/node (the
+#                                      node tests, test/node); cold ~6 minutes
+# Idempotent: a set whose version stamp matches is not rebuilt. Cold on 2 cores a set takes
+# ~2.7 GB of memory.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${CONTROL_PLANE_DIR:-$root/bin/k8s}
 k8s_version=v1.37.2
 etcd_version=v3.7.3
+case "${1:-control-plane}" in
+control-plane)
+  out=${CONTROL_PLANE_DIR:-$root/bin/k8s}
+  module=$root/hack/controlplane/kubernetes
+  cmds="kube-apiserver kube-controller-manager kubectl"
+  binaries="etcd $cmds"
+  # The stamp covers the wrapper modules too, so a changed pin rebuilds.
+  mods=$(cat "$root"/hack/controlplane/*/go.mod "$root"/hack/controlplane/*/go.sum | sha256sum | cut -c1-16)
+  want="kubernetes=$k8s_version etcd=$etcd_version modules=$mods"
+  ;;
+node)
+  out=${NODE_DIR:-$root/bin/node}
+  module=$root/hack/node/kubernetes
+  cmds="kubelet kube-scheduler kube-proxy"
+  binaries=$cmds
+  mods=$(cat "$module/go.mod" "$module/go.sum" | sha256sum | cut -c1-16)
+  want="kubernetes=$k8s_version modules=$mods"
+  # The node's module is a copy of the control plane's with the kubelet's extra requirements:
+  # both must build the same Kubernetes.
+  for m in "$root/hack/controlplane/kubernetes" "$module"; do
+    if ! grep -Eq "^\s*k8s.io/kubernetes $k8s_version( |$)" "$m/go.mod"; then
+      echo "$m/go.mod does not require k8s.io/kubernetes $k8s_version" >&2
+      exit 1
+    fi
+  done
+  ;;
+*)
+  echo "usage: $0 [control-plane|node]" >&2
+  exit 2
+  ;;
+esac
 stamp="$out/.versions"
-# The stamp covers the wrapper modules too, so a changed pin rebuilds.
-mods=$(cat "$root"/hack/controlplane/*/go.mod "$root"/hack/controlplane/*/go.sum | sha256sum | cut -c1-16)
-want="kubernetes=$k8s_version etcd=$etcd_version modules=$mods"
 
 mkdir -p "$out"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] &&
-   [[ -x "$out/etcd" && -x "$out/kube-apiserver" && -x "$out/kube-controller-manager" && -x "$out/kubectl" ]]; then
+built=1
+for b in $binaries; do [[ -x "$out/$b" ]] || built=; done
+if [[ -n "$built" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
 fi
 
 # -mod=readonly: the committed go.sum files are complete; a build must never rewrite them.
 export CGO_ENABLED=0 GOWORK=off GOFLAGS=-mod=readonly
 start=$(date +%s)
-echo ">> building control plane (Kubernetes $k8s_version, etcd $etcd_version) into $out"
+echo ">> building $binaries (Kubernetes $k8s_version) into $out"
 echo ">> the first build takes about 6 minutes on 2 cores; later runs take seconds"
 
 major=${k8s_version#v}; major=${major%%.*}
@@ -34,12 +66,13 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitTreeState=clean"
 done
 
-(cd "$root/hack/controlplane/etcd" && go build -trimpath -o "$out/etcd" .)
-echo ">> etcd built ($(( $(date +%s) - start ))s)"
-for cmd in kube-apiserver kube-controller-manager kubectl; do
-  (cd "$root/hack/controlplane/kubernetes" &&
-    go build -trimpath -ldflags "$ldflags" -o "$out/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+if [[ " $binaries " == *" etcd "* ]]; then
+  (cd "$root/hack/controlplane/etcd" && go build -trimpath -o "$out/etcd" .)
+  echo ">> etcd built ($(( $(date +%s) - start ))s)"
+fi
+for cmd in $cmds; do
+  (cd "$module" && go build -trimpath -ldflags "$ldflags" -o "$out/$cmd" "k8s.io/kubernetes/cmd/$cmd")
   echo ">> $cmd built ($(( $(date +%s) - start ))s)"
 done
 echo "$want" > "$stamp"
-echo ">> control plane ready in $(( $(date +%s) - start ))s"
+echo ">> $binaries ready in $(( $(date +%s) - start ))s"

@@ -20,8 +20,12 @@ import (
 // nonroot is distroless' unprivileged user and group.
 const nonroot = "65532:65532"
 
-// build writes an OCI image layout holding an index of one image per os/arch=binary.
-func build(out string, labels map[string]string, binaries []string) error {
+// build writes an OCI image layout holding an index of one image per os/arch=binary, the binary
+// at entrypoint.
+func build(out, entrypoint string, labels map[string]string, binaries []string) error {
+	if !strings.HasPrefix(entrypoint, "/") || strings.Count(entrypoint, "/") != 1 {
+		return fmt.Errorf("-entrypoint %q: want a file at the image's root, such as /manager", entrypoint)
+	}
 	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
 	for _, arg := range binaries {
 		platform, binary, ok := strings.Cut(arg, "=")
@@ -29,7 +33,7 @@ func build(out string, labels map[string]string, binaries []string) error {
 		if !ok || !ok2 {
 			return fmt.Errorf("want os/arch=binary, got %q", arg)
 		}
-		img, err := image(goos, goarch, binary, labels)
+		img, err := image(goos, goarch, binary, entrypoint, labels)
 		if err != nil {
 			return fmt.Errorf("%s: %w", platform, err)
 		}
@@ -48,14 +52,14 @@ func build(out string, labels map[string]string, binaries []string) error {
 	return p.AppendIndex(idx)
 }
 
-// image is one platform's image: the binary as /manager on an empty base.
-func image(goos, goarch, binary string, labels map[string]string) (v1.Image, error) {
+// image is one platform's image: the binary as entrypoint on an empty base.
+func image(goos, goarch, binary, entrypoint string, labels map[string]string) (v1.Image, error) {
 	content, err := os.ReadFile(binary)
 	if err != nil {
 		return nil, err
 	}
 	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(layerTar(content))), nil
+		return io.NopCloser(bytes.NewReader(layerTar(entrypoint[1:], content))), nil
 	}, tarball.WithMediaType(types.OCILayer))
 	if err != nil {
 		return nil, err
@@ -63,7 +67,7 @@ func image(goos, goarch, binary string, labels map[string]string) (v1.Image, err
 	base := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
 	base = mutate.ConfigMediaType(base, types.OCIConfigJSON)
 	img, err := mutate.Append(base, mutate.Addendum{Layer: layer, History: v1.History{
-		CreatedBy: "hack/image build: /manager", Created: v1.Time{Time: epoch},
+		CreatedBy: "hack/image build: " + entrypoint, Created: v1.Time{Time: epoch},
 	}})
 	if err != nil {
 		return nil, err
@@ -76,7 +80,7 @@ func image(goos, goarch, binary string, labels map[string]string) (v1.Image, err
 	cfg.OS, cfg.Architecture = goos, goarch
 	cfg.Created = v1.Time{Time: epoch}
 	cfg.Config.User = nonroot
-	cfg.Config.Entrypoint = []string{"/manager"}
+	cfg.Config.Entrypoint = []string{entrypoint}
 	cfg.Config.WorkingDir = "/"
 	cfg.Config.Labels = labels
 	return mutate.ConfigFile(img, cfg)
@@ -85,12 +89,12 @@ func image(goos, goarch, binary string, labels map[string]string) (v1.Image, err
 // epoch makes the image reproducible: the same binaries give the same digest.
 var epoch = time.Unix(0, 0).UTC()
 
-// layerTar is a tar of /manager, owned by root and not writable, so the non-root process
-// cannot change it.
-func layerTar(binary []byte) []byte {
+// layerTar is a tar of the binary as /name, owned by root and not writable, so the non-root
+// process cannot change it.
+func layerTar(name string, binary []byte) []byte {
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
-	_ = tw.WriteHeader(&tar.Header{Name: "manager", Mode: 0o555, Size: int64(len(binary)), ModTime: epoch, Typeflag: tar.TypeReg, Format: tar.FormatPAX})
+	_ = tw.WriteHeader(&tar.Header{Name: name, Mode: 0o555, Size: int64(len(binary)), ModTime: epoch, Typeflag: tar.TypeReg, Format: tar.FormatPAX})
 	_, _ = tw.Write(binary)
 	_ = tw.Close()
 	return b.Bytes()

@@ -3,6 +3,8 @@
 //	go run . build -version v0.1.0 -out ../../bin/image linux/amd64=<binary> linux/arm64=<binary>
 //	go run . push -layout ../../bin/image <registry>/ims-operator:<tag>
 //
+// -entrypoint puts another program in the image (the node tests' pause image).
+//
 // The image holds one file, /manager, a static binary that embeds its CA roots; it runs as
 // 65532:65532 (the "nonroot" user of distroless) and has no shell. `make image` and
 // `make image-push` run it.
@@ -26,11 +28,14 @@ func main() {
 		revision := fs.String("revision", "", "source revision (org.opencontainers.image.revision)")
 		source := fs.String("source", "https://github.com/imagecatalog/ims-operator", "org.opencontainers.image.source")
 		out := fs.String("out", "", "OCI image layout folder to write (replaced)")
+		entrypoint := fs.String("entrypoint", "/manager", "where the binary goes in the image, run as its entrypoint")
+		title := fs.String("title", "ims-operator", "org.opencontainers.image.title")
+		description := fs.String("description", "Mirrors a Huawei Cloud IMS image catalog into Kubernetes", "org.opencontainers.image.description")
 		_ = fs.Parse(os.Args[2:])
 		if *out == "" || fs.NArg() == 0 {
 			usage()
 		}
-		err = build(*out, labels(*version, *revision, *source), fs.Args())
+		err = build(*out, *entrypoint, labels(*title, *description, *version, *revision, *source), fs.Args())
 	case "push":
 		fs := flag.NewFlagSet("push", flag.ExitOnError)
 		layoutDir := fs.String("layout", "", "OCI image layout folder written by build")
@@ -49,14 +54,14 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: image build -version V -out DIR os/arch=BINARY...\n       image push -layout DIR REFERENCE")
+	fmt.Fprintln(os.Stderr, "usage: image build [-entrypoint /manager] -version V -out DIR os/arch=BINARY...\n       image push -layout DIR REFERENCE")
 	os.Exit(2)
 }
 
-func labels(version, revision, source string) map[string]string {
+func labels(title, description, version, revision, source string) map[string]string {
 	l := map[string]string{
-		"org.opencontainers.image.title":       "ims-operator",
-		"org.opencontainers.image.description": "Mirrors a Huawei Cloud IMS image catalog into Kubernetes",
+		"org.opencontainers.image.title":       title,
+		"org.opencontainers.image.description": description,
 		"org.opencontainers.image.source":      source,
 		"org.opencontainers.image.version":     version,
 	}
