@@ -72,9 +72,9 @@ func (n *Node) startAPIServer() error {
 	}
 	api := env.ControlPlane.GetAPIServer()
 	api.CertDir = certDir
-	api.SecureServing.Address = n.net.hostIP.String()
-	api.SecureServing.Port = strconv.Itoa(port)
-	api.SecureServing.CA = serving.pem
+	api.Address = n.net.hostIP.String() // of the embedded SecureServing
+	api.Port = strconv.Itoa(port)
+	api.CA = serving.pem
 	api.Out, api.Err = n.logFile("kube-apiserver")
 	args := api.Configure()
 	args.Disable("disable-admission-plugins") // envtest turns the ServiceAccount admission off

@@ -36,7 +36,7 @@ func (n *Node) Stop() error {
 	if n.cgroupRoot != "" {
 		errs = append(errs, removeCgroup(n.cgroupRoot))
 	}
-	errs = append(errs, n.removeContainerLogLinks())
+	n.removeContainerLogLinks()
 	return errors.Join(errs...)
 }
 
@@ -67,7 +67,7 @@ func (n *Node) removePods() error {
 		}
 		mounts, err := mountsUnder(filepath.Join(n.kubeletRoot, "pods"))
 		if err == nil && len(mounts) > 0 {
-			return fmt.Errorf("Pod volumes still mounted: %v", mounts)
+			return fmt.Errorf("the Pods' volumes are still mounted: %v", mounts)
 		}
 		return err
 	})
@@ -155,16 +155,12 @@ func (n *Node) killLeftovers() error {
 const containerLogsDir = "/var/log/containers"
 
 // removeContainerLogLinks removes the links of this node's containers there.
-func (n *Node) removeContainerLogLinks() error {
-	entries, err := os.ReadDir(containerLogsDir)
-	if err != nil {
-		return nil
-	}
+func (n *Node) removeContainerLogLinks() {
+	entries, _ := os.ReadDir(containerLogsDir)
 	for _, e := range entries {
 		p := filepath.Join(containerLogsDir, e.Name())
 		if target, err := os.Readlink(p); err == nil && strings.HasPrefix(target, n.Dir+"/") {
 			_ = os.Remove(p)
 		}
 	}
-	return nil
 }
