@@ -216,6 +216,7 @@ func TestChartNonDefaultValues(t *testing.T) {
 	for _, k := range []string{
 		"ServiceMonitor/" + namespace + "/ims-operator-controller-manager-metrics",
 		"NetworkPolicy/" + namespace + "/ims-operator-controller-manager",
+		"PodDisruptionBudget/" + namespace + "/ims-operator-controller-manager",
 	} {
 		if objs[k] == nil {
 			t.Errorf("%s not rendered", k)

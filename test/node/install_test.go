@@ -2,9 +2,7 @@ package node
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -38,7 +36,7 @@ func TestHelmInstall(t *testing.T) {
 	restrictedNamespace(t, ns)
 	repo, tag, _ := strings.Cut(image, ":node")
 	tag = "node" + tag
-	helm(t, "install", rel, "dist/chart", "--namespace", ns, "--wait", "--timeout", "3m",
+	helm(t, "install", rel, "dist/chart", "--namespace", ns, "--wait", "--timeout", "100s",
 		"--set", "manager.image.repository="+repo, "--set", "manager.image.tag="+tag,
 		"--set", "manager.imsEndpoint="+simURL)
 	t.Cleanup(func() { helm(t, "uninstall", rel, "--namespace", ns, "--wait") })
@@ -130,40 +128,13 @@ func scrapeMetrics(t testing.TB, ns, fullname string) {
 		t.Fatal(err)
 	}
 	url := fmt.Sprintf("https://%s:%d/metrics", svc.Spec.ClusterIP, svc.Spec.Ports[0].Port)
+	s := metricsScraper(t, fullname)
 	apply(t, `
-apiVersion: v1
-kind: Namespace
-metadata: {name: monitoring}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: prometheus, namespace: monitoring}
----
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: someone-else, namespace: monitoring}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: prometheus-`+fullname+`-metrics}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: `+fullname+`-metrics-reader}
-subjects: [{kind: ServiceAccount, name: prometheus, namespace: monitoring}]
 `)
-	// The manager's serving certificate is self-signed (the chart's serviceMonitor default).
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	get := func(tok string) (int, string) {
-		req, _ := http.NewRequest(http.MethodGet, url, nil)
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("GET %s: %v", url, err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(tok string) (int, string) { return s.get(t, url, tok) }
 	if code, _ := get(""); code != http.StatusUnauthorized {
 		t.Errorf("metrics without a token: %d, want 401", code)
 	}
