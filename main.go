@@ -54,7 +54,7 @@ type options struct {
 	mirrorWorkers          int
 	imsQPS                 float64
 	imsBurst               int
-	guard                  guard.Guard
+	guard                  guard.Config
 }
 
 func main() {
@@ -73,7 +73,8 @@ func main() {
 	flag.IntVar(&o.mirrorWorkers, "mirror-workers", mirror.DefaultMirrorWorkers, "CloudImage writes one ImageQuery sync has in flight at once.")
 	flag.Float64Var(&o.imsQPS, "ims-qps", listing.DefaultIMSQPS, "Most IMS requests per second for one set of credentials at one endpoint, shared by every query using them; 0 means no limit.")
 	flag.IntVar(&o.imsBurst, "ims-burst", listing.DefaultIMSBurst, "IMS requests one set of credentials may send at once before --ims-qps paces them.")
-	flag.Float64Var(&o.guard.Ratio, "deletion-guard-ratio", guard.Default.Ratio, "A listing that would remove more than this share of a query's CloudImages (and more than --deletion-guard-min-removals) is confirmed by a second listing before anything changes; 1 turns the guard off.")
+	flag.Float64Var(&o.guard.Ratio, "deletion-guard-ratio", guard.Default.Ratio, "A listing that would remove more than this share of a query's CloudImages (and more than --deletion-guard-min-removals) is confirmed by a later listing before anything changes; 1 turns the guard off.")
+	flag.DurationVar(&o.guard.Delay, "deletion-guard-delay", guard.Default.Delay, "A large removal (see --deletion-guard-ratio) is applied only when a listing taken at least this long after the first still shows it; until then nothing is removed (Ready reason RemovalPending). 0 confirms with a second listing at once.")
 	flag.IntVar(&o.guard.MinRemovals, "deletion-guard-min-removals", guard.Default.MinRemovals, "Removals up to this many are applied without a second listing, whatever their share.")
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 2, "ImageQueries (and CloudImages) reconciled at once.")
 	flag.BoolVar(&o.managerCredsEverywhere, "manager-credentials-in-all-namespaces", false, "Let ImageQueries in every namespace use the manager's own credentials; by default only namespaces labelled ims.imagecatalog.io/manager-credentials=allowed may.")
@@ -114,8 +115,8 @@ func run(o options) error {
 	if (o.wiIdP == "") != (o.wiAudience == "") {
 		return fmt.Errorf("--workload-identity-idp-id and --workload-identity-audience go together")
 	}
-	if o.guard.Ratio < 0 || o.guard.Ratio > 1 || o.guard.MinRemovals < 0 {
-		return fmt.Errorf("--deletion-guard-ratio must be within [0, 1] and --deletion-guard-min-removals at least 0")
+	if o.guard.Ratio < 0 || o.guard.Ratio > 1 || o.guard.MinRemovals < 0 || o.guard.Delay < 0 {
+		return fmt.Errorf("--deletion-guard-ratio must be within [0, 1], --deletion-guard-min-removals and --deletion-guard-delay at least 0")
 	}
 	if o.maxConcurrent < 1 {
 		return fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", o.maxConcurrent)

@@ -35,6 +35,16 @@ func markSynced(q *imsv1.ImageQuery, message string) {
 	q.Status.ObservedGeneration = q.Generation
 }
 
+// markRemovalPending records a sync that changed nothing because a large removal waits for
+// its confirming listing: Ready stays True (the last good sync's status stands), the reason
+// and message say what waits (kstatus: Current).
+func markRemovalPending(q *imsv1.ImageQuery, message string) {
+	setCondition(q, imsv1.ConditionReady, metav1.ConditionTrue, imsv1.ReasonRemovalPending, message)
+	meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionReconciling)
+	meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionStalled)
+	q.Status.ObservedGeneration = q.Generation
+}
+
 // markFailed records a failed sync. A terminal failure (kstatus: Failed) needs a change by the
 // user; a transient one (kstatus: InProgress) is being retried.
 func markFailed(q *imsv1.ImageQuery, f *failure.Error) {

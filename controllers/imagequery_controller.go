@@ -41,8 +41,8 @@ type ImageQueryConfig struct {
 	Listings *listing.Listings
 	// MirrorWorkers bounds the CloudImage writes one sync has in flight (--mirror-workers).
 	MirrorWorkers int
-	// Guard confirms large removals with a second listing.
-	Guard guard.Guard
+	// Guard confirms large removals with a later listing.
+	Guard guard.Config
 }
 
 // ImageQueryReconciler syncs an ImageQuery: when a sync is due it lists the matching images
@@ -55,10 +55,11 @@ type ImageQueryReconciler struct {
 	cloud    *listing.Cloud
 	listings *listing.Listings
 	creds    *credentials.Resolver
-	guard    guard.Guard
+	guard    *guard.Guard
 	writer   *mirror.Writer
 	exports  *export.Exporter
 	events   announcer
+	requests *requests
 	metrics  *queryMetrics
 	memory   *memory.Releaser
 	schedule schedule
@@ -73,10 +74,11 @@ func NewImageQueryReconciler(cfg ImageQueryConfig) *ImageQueryReconciler {
 		cloud:    &cloud,
 		listings: cfg.Listings,
 		creds:    &credentials.Resolver{Client: cfg.Client, APIReader: cfg.APIReader, Settings: cfg.Credentials},
-		guard:    cfg.Guard,
+		guard:    guard.New(cfg.Guard),
 		writer:   &mirror.Writer{Client: cfg.Client, Live: cfg.APIReader, Workers: cfg.MirrorWorkers},
 		exports:  &export.Exporter{Client: cfg.Client, APIReader: cfg.APIReader},
 		events:   announcer{cfg.Recorder},
+		requests: newRequests(cfg.Clock),
 		metrics:  newQueryMetrics(),
 		memory:   &memory.Releaser{},
 		schedule: schedule{defaultInterval: cfg.DefaultRefreshInterval},
@@ -97,6 +99,8 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		if client.IgnoreNotFound(err) == nil {
 			r.metrics.forget(req.Namespace, req.Name)
 			r.writer.Forget(req.NamespacedName)
+			r.requests.forget(req.NamespacedName)
+			r.guard.Forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -131,7 +135,7 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuer
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if wait := r.schedule.untilDue(q, r.target(q).Key(), secretVersion, r.clock.Now()); wait > 0 {
+	if wait := r.untilDue(q, secretVersion); wait > 0 {
 		// Not due, but the last sync's result stands: its metrics are published (after a
 		// restart too) and an export ConfigMap edited or deleted by hand is put back now.
 		r.metrics.matched(q)
@@ -148,21 +152,32 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuer
 			return ctrl.Result{}, err
 		}
 	}
-	return r.sync(ctx, q)
+	return r.sync(ctx, q, r.requests.notBefore(q, secretVersion, r.clock.Now()))
 }
 
-// sync runs the steps and records what they found. On failure the status lists and the
-// CloudImages stay as they were; only the conditions change.
-func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (ctrl.Result, error) {
+// sync runs the steps and records what they found; its listing was asked of IMS no earlier
+// than notBefore. On failure the status lists and the CloudImages stay as they were; only the
+// conditions change.
+func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, notBefore time.Time) (ctrl.Result, error) {
 	start := r.clock.Now()
 	prevReady := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy()
 	firstSync := q.Status.LastSyncTime == nil
 	q.Status.LastHandledRequestedAt = requestedAt(q)
 
-	res, err := r.run(ctx, q)
+	res, err := r.run(ctx, q, notBefore)
 	// The release holds the listing's length, not the listing: the collection it runs can
 	// only free a listing nothing refers to any more, so it waits for this sync to end.
 	defer r.memory.AfterSync(res.listed)
+	var pending *guard.Pending
+	if errors.As(err, &pending) {
+		observeSync(r.clock.Since(start), &failure.Error{Reason: imsv1.ReasonRemovalPending})
+		markRemovalPending(q, pending.Error())
+		if xerr := r.exports.Keep(ctx, q); xerr != nil {
+			return r.failed(ctx, q, prevReady, xerr)
+		}
+		logf.FromContext(ctx).Info("large removal pending", "removed", pending.Removed, "of", pending.Of, "until", pending.Until)
+		return ctrl.Result{RequeueAfter: pending.Until.Sub(r.clock.Now())}, nil
+	}
 	f, explained := failure.As(err)
 	if errors.Is(err, context.Canceled) || (err != nil && !explained) {
 		// Shutting down (or an error no step explained): leave the status alone.
@@ -192,7 +207,18 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery) (c
 	r.events.synced(q, prevReady, firstSync, summary, res.mirrored)
 	logf.FromContext(ctx).Info("synced", "matched", len(res.matched.Images), "added", res.mirrored.Added,
 		"removed", res.mirrored.Removed, "writes", res.mirrored.Written)
-	return ctrl.Result{RequeueAfter: r.schedule.untilDue(q, r.target(q).Key(), q.Status.SecretResourceVersion, r.clock.Now())}, nil
+	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion)}, nil
+}
+
+// untilDue is how long until q's next sync (see schedule.untilDue), or until its pending
+// large removal may be confirmed if that is sooner.
+func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion string) time.Duration {
+	now := r.clock.Now()
+	wait := r.schedule.untilDue(q, r.target(q).Key(), secretVersion, now)
+	if until, ok := r.guard.PendingUntil(client.ObjectKeyFromObject(q)); ok && until.Sub(now) < wait {
+		wait = until.Sub(now)
+	}
+	return wait
 }
 
 // failed records a failed sync or export. A terminal failure waits for a change (or the

@@ -41,10 +41,11 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("imagequery").
 		For(w.add(&imsv1.ImageQuery{}), builder.WithPredicates(
+			r.requests.predicate(), // first: it sees every event, to time the asks
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})))
 	if !r.creds.Settings.SecretRefsDisabled { // keyless: no Secret access at all, not even metadata
 		b = b.Watches(w.add(metaonly.Secret()),
-			handler.EnqueueRequestsFromMapFunc(queriesForSecret(r.client)))
+			handler.EnqueueRequestsFromMapFunc(queriesForSecret(r.client, r.requests)))
 	}
 	if !r.creds.Settings.ManagerInAllNamespaces { // a namespace's label decides: see it change
 		b = b.Watches(w.add(metaonly.Namespace()),
@@ -67,8 +68,9 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	return w.readyWhenSynced(mgr, "imagequery")
 }
 
-// queriesForSecret maps a Secret to the ImageQueries of its namespace that name it.
-func queriesForSecret(c client.Client) handler.MapFunc {
+// queriesForSecret maps a Secret to the ImageQueries of its namespace that name it; each is
+// asked for a sync now (a rotated key must be used, and tried, at once).
+func queriesForSecret(c client.Client, asked *requests) handler.MapFunc {
 	return func(ctx context.Context, secret client.Object) []reconcile.Request {
 		var queries imsv1.ImageQueryList
 		if err := c.List(ctx, &queries, client.InNamespace(secret.GetNamespace()),
@@ -77,6 +79,7 @@ func queriesForSecret(c client.Client) handler.MapFunc {
 		}
 		reqs := make([]reconcile.Request, 0, len(queries.Items))
 		for _, q := range queries.Items {
+			asked.observe(client.ObjectKeyFromObject(&q))
 			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&q)})
 		}
 		return reqs

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -26,7 +27,7 @@ type syncResult struct {
 // from the spec, one listing source (where and as whom) built once, the deletion guard
 // with a way to list again, and the mirror. Any error is a *failure.Error unless the context
 // ended; nothing is written before every step before the mirror succeeded.
-func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery) (syncResult, error) {
+func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery, notBefore time.Time) (syncResult, error) {
 	var res syncResult
 	creds, secretVersion, err := r.creds.Resolve(ctx, q)
 	if err != nil {
@@ -40,7 +41,7 @@ func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery) (sy
 	target := r.target(q)
 	res.region = target.Region
 	src := r.cloud.Source(target, creds, r.listings)
-	images, release, err := src.List(ctx, false, r.hasTwin(ctx, q, target))
+	images, release, err := src.List(ctx, notBefore, r.hasTwin(ctx, q, target))
 	defer release()
 	if err != nil {
 		return res, err
@@ -52,8 +53,8 @@ func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery) (sy
 	if err != nil {
 		return res, failure.Wrap(imsv1.ReasonMirrorFailed, err)
 	}
-	res.matched, err = r.guard.Confirm(ctx, claimed, res.matched, func(ctx context.Context) (selection.Result, error) {
-		again, release, err := src.List(ctx, true, false)
+	res.matched, err = r.guard.Confirm(ctx, client.ObjectKeyFromObject(q), r.clock.Now(), claimed, res.matched, func(ctx context.Context, notBefore time.Time) (selection.Result, error) {
+		again, release, err := src.List(ctx, notBefore, false)
 		defer release()
 		if err != nil {
 			return selection.Result{}, err

@@ -160,7 +160,9 @@ func runSuite(m *testing.M) int {
 		Credentials:            testCredentialSettings(),
 		Listings:               listings,
 		MirrorWorkers:          mirror.DefaultMirrorWorkers,
-		Guard:                  guard.Default,
+		// No delay: the guard tests confirm with a second listing at once (the delay has
+		// its own tests, on a fake clock).
+		Guard: guard.Config{Ratio: guard.Default.Ratio, MinRemovals: guard.Default.MinRemovals},
 	})
 	if err := queries.SetupWithManager(mgr, 2); err != nil {
 		fmt.Fprintf(os.Stderr, "setup: %v\n", err)

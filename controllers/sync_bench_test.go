@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"testing"
+	"time"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
@@ -29,7 +30,7 @@ func BenchmarkSteadyStateSync(b *testing.B) {
 	b.ResetTimer()
 	writes := 0
 	for b.Loop() {
-		res, err := queries.run(ctx, q)
+		res, err := queries.run(ctx, q, time.Time{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,6 +9,10 @@ const (
 	ReasonProgressing = "Progressing"
 	// ReasonSynced: the last sync completed (Ready=True).
 	ReasonSynced = "Synced"
+	// ReasonRemovalPending: a listing would remove more than the deletion guard's share of the
+	// mirrored images; nothing changes until a listing --deletion-guard-delay later shows the
+	// same (Ready=True: the last good state stands).
+	ReasonRemovalPending = "RemovalPending"
 	// ReasonRetryingAfterError: Reconciling=True while a transient failure is retried.
 	ReasonRetryingAfterError = "RetryingAfterError"
 

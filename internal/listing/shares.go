@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/utils/clock"
+
 	"golang.org/x/time/rate"
 
 	"github.com/imagecatalog/ims-operator/internal/ims"
@@ -24,6 +26,9 @@ type Listings struct {
 	Burst int
 	// Window is how long a completed listing serves identical requests.
 	Window time.Duration
+	// Clock stamps when listings start, against which a sync's freshness is measured; nil is
+	// the real clock.
+	Clock clock.PassiveClock
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -52,6 +57,7 @@ type flight struct {
 	done      chan struct{} // closed when images and err are set
 	images    []*ims.Image  // shared: callers must not modify
 	err       error
+	started   time.Time // when the listing was asked of IMS
 	completed time.Time
 	// users are the syncs waiting for or still working with the result: the listing is
 	// cancelled when all leave before it ends, and kept for the window after the last one
@@ -87,14 +93,15 @@ func (l *Listings) limiter(identity, endpoint string) ims.Limiter {
 	return lim
 }
 
-// list returns the listing for key: the one in flight or kept, or a new one made by run.
-// fresh always makes a new one (and later requests share that), for a caller that must not
-// act on an earlier answer. A failed listing fails every sync that waited for it, with the
-// same error, and is not kept. A sync whose ctx ends stops waiting at once; the listing
-// itself is cancelled when nobody waits for it any more. The caller calls release when done
-// with the result; the listing is kept for the window after the last release.
+// list returns the listing for key: the one in flight or kept, or a new one made by run. A
+// listing started before notBefore is never used: a sync that was asked for (a changed spec,
+// annotation or Secret) gets an answer that IMS gave after it was asked (and later requests
+// share that one); zero notBefore takes any. A failed listing fails every sync that waited
+// for it, with the same error, and is not kept. A sync whose ctx ends stops waiting at once;
+// the listing itself is cancelled when nobody waits for it any more. The caller calls release
+// when done with the result; the listing is kept for the window after the last release.
 // wanted says whether the caller knows of another query that may ask for the same listing.
-func (l *Listings) list(ctx context.Context, key string, fresh, wanted bool, run func(context.Context) ([]*ims.Image, error)) ([]*ims.Image, func(), error) {
+func (l *Listings) list(ctx context.Context, key string, notBefore time.Time, wanted bool, run func(context.Context) ([]*ims.Image, error)) ([]*ims.Image, func(), error) {
 	if l == nil {
 		images, err := run(ctx)
 		return images, func() {}, err
@@ -104,7 +111,7 @@ func (l *Listings) list(ctx context.Context, key string, fresh, wanted bool, run
 		l.flights = map[string]*flight{}
 	}
 	f, ok := l.flights[key]
-	if !ok || fresh || (!f.completed.IsZero() && time.Since(f.completed) > maxShareAge) {
+	if !ok || f.started.Before(notBefore) || (!f.completed.IsZero() && l.now().Sub(f.completed) > maxShareAge) {
 		f = l.start(key, run)
 		f.wanted = wanted
 	} else {
@@ -171,14 +178,14 @@ func (l *Listings) keep(key string, f *flight) {
 func (l *Listings) start(key string, run func(context.Context) ([]*ims.Image, error)) *flight {
 	// The listing belongs to no single sync: one sync giving up must not fail the others.
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &flight{done: make(chan struct{}), users: 1, cancel: cancel}
+	f := &flight{done: make(chan struct{}), users: 1, cancel: cancel, started: l.now()}
 	l.flights[key] = f
 	go func() {
 		images, err := run(ctx)
 		cancel()
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		f.images, f.err, f.completed = images, err, time.Now()
+		f.images, f.err, f.completed = images, err, l.now()
 		close(f.done)
 		if err != nil || l.Window <= 0 {
 			l.forget(key, f)
@@ -213,6 +220,14 @@ func (l *Listings) peek(key string) ([]*ims.Image, bool) {
 	default:
 		return nil, false
 	}
+}
+
+// now is the Listings' clock's time.
+func (l *Listings) now() time.Time {
+	if l.Clock == nil {
+		return time.Now()
+	}
+	return l.Clock.Now()
 }
 
 // Reset forgets every kept listing and rate limiter: the next request lists and paces from

@@ -3,10 +3,13 @@ package listing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/imagecatalog/ims-operator/internal/ims"
 )
@@ -26,7 +29,7 @@ func TestSharedListingFailureReachesEveryWaiter(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 5)
 	for i := range errs {
-		wg.Go(func() { _, _, errs[i] = l.list(context.Background(), "k", false, true, run) })
+		wg.Go(func() { _, _, errs[i] = l.list(context.Background(), "k", time.Time{}, true, run) })
 	}
 	time.Sleep(50 * time.Millisecond) // let them all join the one listing
 	close(release)
@@ -39,7 +42,7 @@ func TestSharedListingFailureReachesEveryWaiter(t *testing.T) {
 	if runs.Load() != 1 {
 		t.Errorf("%d listings for 5 identical requests, want 1", runs.Load())
 	}
-	if _, _, err := l.list(context.Background(), "k", false, true, func(context.Context) ([]*ims.Image, error) { return nil, nil }); err != nil {
+	if _, _, err := l.list(context.Background(), "k", time.Time{}, true, func(context.Context) ([]*ims.Image, error) { return nil, nil }); err != nil {
 		t.Errorf("a failed listing was kept: %v", err)
 	}
 }
@@ -62,11 +65,11 @@ func TestSharedListingOutlivesOneWaiter(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
-	go func() { _, _, err := l.list(ctx, "k", false, true, run); first <- err }()
+	go func() { _, _, err := l.list(ctx, "k", time.Time{}, true, run); first <- err }()
 	second := make(chan []*ims.Image, 1)
 	time.Sleep(20 * time.Millisecond)
 	go func() {
-		images, release, _ := l.list(context.Background(), "k", false, true, run)
+		images, release, _ := l.list(context.Background(), "k", time.Time{}, true, run)
 		release()
 		second <- images
 	}()
@@ -82,7 +85,7 @@ func TestSharedListingOutlivesOneWaiter(t *testing.T) {
 	if images, ok := l.peek("k"); !ok || len(images) != 1 {
 		t.Error("a completed listing is not kept for the window")
 	}
-	if _, _, err := l.list(context.Background(), "k", true, true, run); err != nil || runs.Load() != 2 {
+	if _, _, err := l.list(context.Background(), "k", time.Now(), true, run); err != nil || runs.Load() != 2 {
 		t.Errorf("fresh reused the kept listing (runs %d, err %v)", runs.Load(), err)
 	}
 	if _, ok := l.peek("other"); ok {
@@ -96,9 +99,9 @@ func TestSharedListingKeptWhileInUse(t *testing.T) {
 	l := &Listings{Window: 50 * time.Millisecond}
 	var runs atomic.Int32
 	run := func(context.Context) ([]*ims.Image, error) { runs.Add(1); return []*ims.Image{{ID: "a"}}, nil }
-	_, release, _ := l.list(context.Background(), "k", false, true, run)
+	_, release, _ := l.list(context.Background(), "k", time.Time{}, true, run)
 	time.Sleep(150 * time.Millisecond) // a long mirror: three windows
-	_, release2, _ := l.list(context.Background(), "k", false, true, run)
+	_, release2, _ := l.list(context.Background(), "k", time.Time{}, true, run)
 	if runs.Load() != 1 {
 		t.Errorf("a listing in use was not shared: %d listings", runs.Load())
 	}
@@ -143,12 +146,46 @@ func TestTurnsAreTakenOneAtATime(t *testing.T) {
 func TestUnwantedListingIsNotKept(t *testing.T) {
 	l := &Listings{Window: time.Minute}
 	run := func(context.Context) ([]*ims.Image, error) { return []*ims.Image{{ID: "a"}}, nil }
-	_, release, _ := l.list(context.Background(), "k", false, false, run)
+	_, release, _ := l.list(context.Background(), "k", time.Time{}, false, run)
 	if _, ok := l.peek("k"); !ok {
 		t.Error("a listing in use must stay visible")
 	}
 	release()
 	if _, ok := l.peek("k"); ok {
 		t.Error("an unwanted listing was kept after its last user")
+	}
+}
+
+// A sync that was asked for never gets a listing IMS was asked for before it (in flight or
+// kept), while later syncs share the one it started: the freshness rule, on the Listings'
+// clock.
+func TestAskedForSyncGetsOnlyALaterListing(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	fc := clocktesting.NewFakePassiveClock(at)
+	l := &Listings{Window: time.Minute, Clock: fc}
+	var runs atomic.Int32
+	run := func(context.Context) ([]*ims.Image, error) {
+		return []*ims.Image{{ID: fmt.Sprint(runs.Add(1))}}, nil
+	}
+	first, release, err := l.list(context.Background(), "k", time.Time{}, true, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if again, _, _ := l.list(context.Background(), "k", time.Time{}, true, run); again[0] != first[0] {
+		t.Error("a scheduled sync did not share the kept listing")
+	}
+	fc.SetTime(at.Add(5 * time.Second)) // someone asks for a sync
+	asked := fc.Now()
+	fresh, _, _ := l.list(context.Background(), "k", asked, true, run)
+	if fresh[0] == first[0] || runs.Load() != 2 {
+		t.Fatalf("an asked-for sync got the listing from before it was asked (runs %d)", runs.Load())
+	}
+	fc.SetTime(at.Add(6 * time.Second))
+	if later, _, _ := l.list(context.Background(), "k", asked, true, run); later[0] != fresh[0] {
+		t.Error("a sync asked for at the same moment did not share the listing made after it")
+	}
+	if runs.Load() != 2 {
+		t.Errorf("%d listings, want 2", runs.Load())
 	}
 }

@@ -3,6 +3,7 @@ package listing
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/imagecatalog/ims-operator/internal/failure"
 	"github.com/imagecatalog/ims-operator/internal/ims"
@@ -24,17 +25,18 @@ func (c *Cloud) Source(t Target, creds ims.Credentials, shares *Listings) *Sourc
 }
 
 // List runs the whole IMS listing, unfiltered (selection does that), or joins an identical
-// one. With fresh it never uses a listing made before this call (nor one in flight), for a
-// decision that must rest on a new answer. wanted says whether another query is known to ask
+// one. It never uses a listing that IMS was asked for before notBefore (zero: any), so that a
+// sync asked for by a person, and a decision that must rest on a new answer, sees what IMS
+// says after the asking. wanted says whether another query is known to ask
 // for the same listing soon, so that it is worth keeping. Any error means no result at all:
 // a *failure.Error unless the context ended. The caller calls release when done with the
 // images, which may be shared: never modify them.
-func (s *Source) List(ctx context.Context, fresh, wanted bool) (images []*ims.Image, release func(), err error) {
+func (s *Source) List(ctx context.Context, notBefore time.Time, wanted bool) (images []*ims.Image, release func(), err error) {
 	cl, err := s.cloud.client(s.Target, s.creds, s.shares.limiter(s.creds.Identity(), s.Target.Endpoint))
 	if err != nil {
 		return nil, func() {}, err
 	}
-	images, release, err = s.shares.list(ctx, s.Target.shareKey(s.creds), fresh, wanted, func(ctx context.Context) ([]*ims.Image, error) {
+	images, release, err = s.shares.list(ctx, s.Target.shareKey(s.creds), notBefore, wanted, func(ctx context.Context) ([]*ims.Image, error) {
 		return ims.Collect(cl.ListImages(ctx, s.Target.Request))
 	})
 	if err != nil {

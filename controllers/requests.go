@@ -1,0 +1,94 @@
+package controllers
+
+import (
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+)
+
+// Freshness: a sync that somebody asked for (a new query, a spec change, a requested-at
+// annotation, a Secret change) lists IMS afresh. It may share a listing only with syncs that
+// IMS was asked for after it was asked, never one fetched before: a user who uploads an image
+// and asks for a sync sees it, one who deleted images sees them gone. Scheduled syncs share
+// freely. The moment of asking is when the controller saw the change (its watch event), so
+// that many queries asked for at once (a batch apply, a Receiver annotating them all) still
+// share one new listing.
+
+// requests remember when the controller saw each query asked for.
+type requests struct {
+	clock clock.PassiveClock
+	mu    sync.Mutex
+	seen  map[types.NamespacedName]time.Time
+}
+
+func newRequests(c clock.PassiveClock) *requests {
+	return &requests{clock: c, seen: map[types.NamespacedName]time.Time{}}
+}
+
+// observe records that key was asked for now.
+func (r *requests) observe(key types.NamespacedName) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen[key] = r.clock.Now()
+}
+
+// forget drops a deleted query.
+func (r *requests) forget(key types.NamespacedName) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.seen, key)
+}
+
+// notBefore is the earliest moment at which IMS may have been asked for the listing that
+// serves q's sync: zero for a scheduled sync, when the ask was seen for one asked for (now
+// when it was not seen, e.g. a watch event the controller missed). A new query's ask is its
+// creation: the API server stamps it in whole seconds, so the second it names and the one
+// before count (queries applied together across a second's turn still share one listing),
+// or when it was seen if that is earlier, against clock skew.
+func (r *requests) notBefore(q *imsv1.ImageQuery, secretVersion string, now time.Time) time.Time {
+	if !askedFor(q, secretVersion) {
+		return time.Time{}
+	}
+	r.mu.Lock()
+	seen, ok := r.seen[types.NamespacedName{Namespace: q.Namespace, Name: q.Name}]
+	r.mu.Unlock()
+	if !ok || seen.After(now) {
+		seen = now
+	}
+	if created := q.CreationTimestamp.Time.Add(-time.Second); q.Status.LastSyncTime == nil && !q.CreationTimestamp.IsZero() && created.Before(seen) {
+		return created
+	}
+	return seen
+}
+
+// askedFor tells whether q's next sync was asked for rather than scheduled: a query never
+// synced, a spec it has not synced, a requested-at it has not handled, a Secret that changed.
+func askedFor(q *imsv1.ImageQuery, secretVersion string) bool {
+	ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady)
+	return q.Status.LastSyncTime == nil || ready == nil || ready.ObservedGeneration != q.Generation ||
+		requestedAt(q) != q.Status.LastHandledRequestedAt || secretVersion != q.Status.SecretResourceVersion
+}
+
+// predicate records the ImageQuery events that ask for a sync, passing every event on.
+func (r *requests) predicate() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc: func(e event.CreateEvent) bool {
+			r.observe(types.NamespacedName{Namespace: e.Object.GetNamespace(), Name: e.Object.GetName()})
+			return true
+		},
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			if e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
+				e.ObjectOld.GetAnnotations()[imsv1.RequestedAtAnnotation] != e.ObjectNew.GetAnnotations()[imsv1.RequestedAtAnnotation] {
+				r.observe(types.NamespacedName{Namespace: e.ObjectNew.GetNamespace(), Name: e.ObjectNew.GetName()})
+			}
+			return true
+		},
+	}
+}
