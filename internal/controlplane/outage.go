@@ -22,6 +22,7 @@ type Outage struct {
 	argv      []string
 	port      string
 	restarted *exec.Cmd
+	exited    chan struct{} // closed once the restarted kube-apiserver has exited and been reaped
 }
 
 // StopAPIServer kills the kube-apiserver that this process started (through envtest).
@@ -67,7 +68,11 @@ func (o *Outage) Restart() error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	o.restarted = cmd
+	o.restarted, o.exited = cmd, make(chan struct{})
+	go func() {
+		_ = cmd.Wait() // reap it, so that a later StopAPIServer finds the live one, not a zombie
+		close(o.exited)
+	}()
 	for range 300 {
 		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+o.port, 100*time.Millisecond); err == nil {
 			return c.Close()
@@ -81,11 +86,26 @@ func (o *Outage) Restart() error {
 func (o *Outage) Stop() {
 	if o.restarted != nil {
 		_ = o.restarted.Process.Signal(syscall.SIGTERM)
-		_ = o.restarted.Wait()
+		<-o.exited
 	}
 }
 
-// childNamed finds the one child process of this process whose command is name.
+// PauseEtcd stops the etcd that this process started (through envtest) with SIGSTOP for d, as
+// a stalled disk or a long GC pause would, and resumes it. Linux only.
+func PauseEtcd(d time.Duration) error {
+	pid, err := childNamed("etcd")
+	if err != nil {
+		return err
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		return err
+	}
+	time.Sleep(d)
+	return syscall.Kill(pid, syscall.SIGCONT)
+}
+
+// childNamed finds the one live child process of this process whose command is name (a
+// zombie, killed but not yet reaped, does not count).
 func childNamed(name string) (int, error) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -104,7 +124,7 @@ func childNamed(name string) (int, error) {
 			continue
 		}
 		fields := strings.Fields(string(stat[end+1:]))
-		if string(stat[start+1:end]) == name && len(fields) > 1 && fields[1] == self {
+		if string(stat[start+1:end]) == name && len(fields) > 1 && fields[0] != "Z" && fields[1] == self {
 			return strconv.Atoi(e.Name())
 		}
 	}

@@ -103,6 +103,12 @@
 //     (Fault.API; "" is the listing).
 //     Injected 429 bodies are the gateway's APIGW.0308; other injected
 //     statuses use the nested {"error":{"code","message"}} shape.
+//     Fault.Hangup closes the connection without an answer; BodyCut
+//     announces the whole body and sends half of it. Each request records
+//     the fault that fired on it (RecordedRequest.Fault).
+//   - Listing is the truth behind the faults: a query's whole listing as of
+//     now, neither paged, faulted nor recorded. Churn changes the catalog
+//     as a live account does (uploads, deletions, renames, tags, queued).
 //   - Requests are recorded before the answer is written, so a client
 //     never sees an answer before it is counted.
 package imssim

@@ -14,6 +14,12 @@ type response struct {
 	header http.Header
 	body   []byte
 	page   []*entry // the images of a listing answer, for Fault.Drop
+	// fault is the fault that fired on the request, if any; Hangup and
+	// BodyCut are carried out while the answer is written.
+	fault *Fault
+	// length is the Content-Length to announce when it is not len(body)
+	// (a body cut in transit).
+	length int
 }
 
 func jsonResponse(status int, v any) *response {

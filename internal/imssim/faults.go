@@ -35,8 +35,11 @@ type Fault struct {
 	// empty one).
 	Drop int
 	// Body replaces the body: "" normal, BodyTruncated, BodyMalformed,
-	// BodyEmptyObject; any other value is sent verbatim.
+	// BodyEmptyObject, BodyCut; any other value is sent verbatim.
 	Body string
+	// Hangup closes the connection without an answer, as a load balancer
+	// dropping it would (after Delay, if any).
+	Hangup bool
 }
 
 // Values of Fault.Body.
@@ -44,6 +47,9 @@ const (
 	BodyTruncated   = "truncated"    // the normal JSON, cut in half
 	BodyMalformed   = "malformed"    // not JSON at all (an HTML error page)
 	BodyEmptyObject = "empty-object" // {}
+	// BodyCut announces the whole body in Content-Length, sends its first
+	// half and closes the connection: a body cut in transit.
+	BodyCut = "cut"
 )
 
 // Values of Fault.API.
@@ -123,7 +129,7 @@ func faultBody(kind string, body []byte) []byte {
 	switch kind {
 	case "":
 		return body
-	case BodyTruncated:
+	case BodyTruncated, BodyCut:
 		return body[:len(body)/2]
 	case BodyMalformed:
 		return []byte("<html><body><h1>502 Bad Gateway</h1></body></html>")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -224,5 +225,49 @@ func TestFaultDropMakesAShortPage(t *testing.T) {
 	}
 	if got := pages(); len(got) != len(full) || len(full) != 10 {
 		t.Errorf("after the faults: %d images, want %d of 10", len(got), len(full))
+	}
+}
+
+// Hangup closes the connection without an answer; the request is recorded with status 0 and
+// its fault.
+func TestFaultHangupDropsTheConnection(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{Hangup: true, Times: 1})
+	if _, err := f.try(call{}); err == nil {
+		t.Fatal("a hung-up request got an answer")
+	}
+	if r := f.sim.Requests()[0]; r.Status != 0 || r.Fault == nil || !r.Fault.Hangup {
+		t.Errorf("recorded %+v", r)
+	}
+	if res := f.do(t, call{}); res.status != 200 {
+		t.Errorf("after the fault: %d", res.status)
+	}
+}
+
+// BodyCut announces the whole body and sends half of it: the client reads an unexpected EOF.
+func TestFaultBodyCutInTransit(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{Body: BodyCut, Times: 1})
+	_, err := f.try(call{query: "limit=5"})
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err = %v, want an unexpected EOF", err)
+	}
+	if r := f.sim.Requests()[0]; r.Status != 200 || r.Fault == nil || r.Fault.Body != BodyCut {
+		t.Errorf("recorded %+v", r)
+	}
+}
+
+// Every request records the fault that fired on it, and only that one.
+func TestFaultIsRecorded(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(Fault{OnRequest: 2, Status: 502})
+	statuses(t, f, 3, "")
+	reqs := f.sim.Requests()
+	if reqs[0].Fault != nil || reqs[2].Fault != nil || reqs[1].Fault == nil || reqs[1].Fault.Status != 502 {
+		t.Errorf("recorded faults %v %v %v", reqs[0].Fault, reqs[1].Fault, reqs[2].Fault)
+	}
+	reqs[1].Fault.Status = 1
+	if f.sim.Requests()[1].Fault.Status != 502 {
+		t.Error("Requests handed out the simulator's own fault")
 	}
 }

@@ -26,6 +26,9 @@ type RecordedRequest struct {
 	ProjectID string // X-Project-Id
 	Status    int    // the status answered; 0 if the client went away first
 	Page      int    // page of the listing (see Fault.OnPage); 0 if refused before paging
+	// Fault is the fault that fired on the request (nil: none); a Hangup
+	// is recorded with Status 0.
+	Fault *Fault
 }
 
 func (s *Simulator) record(r RecordedRequest) {
@@ -46,6 +49,10 @@ func (s *Simulator) Requests() []RecordedRequest {
 	out := make([]RecordedRequest, len(s.requests))
 	for i, r := range s.requests {
 		r.Query = cloneValues(r.Query)
+		if r.Fault != nil {
+			f := *r.Fault
+			r.Fault = &f
+		}
 		out[i] = r
 	}
 	return out

@@ -105,7 +105,10 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	resp, images := s.answer(r, &rec, requestID)
 	if resp != nil {
-		rec.Status = resp.status
+		rec.Status, rec.Fault = resp.status, resp.fault
+		if resp.fault != nil && resp.fault.Hangup {
+			rec.Status = 0 // nothing is answered
+		}
 	}
 	s.record(rec)
 	if s.logf != nil {
@@ -119,6 +122,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if resp == nil {
 		return // the client went away during an injected delay
 	}
+	if resp.fault != nil && resp.fault.Hangup {
+		panic(http.ErrAbortHandler) // net/http closes the connection without a word
+	}
 	h := w.Header()
 	for k, vs := range resp.header {
 		h[k] = vs
@@ -127,9 +133,15 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Type", "application/json")
 	}
 	h.Set("X-Request-Id", requestID)
-	h.Set("Content-Length", fmt.Sprint(len(resp.body)))
+	h.Set("Content-Length", fmt.Sprint(max(resp.length, len(resp.body))))
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(resp.body)
+	if resp.length > len(resp.body) {
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush() // the client gets the first half before the connection drops
+		}
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // answer builds the whole response; nil means nothing is to be sent. It
@@ -203,7 +215,11 @@ func (s *Simulator) withFault(r *http.Request, api string, page int, requestID s
 	if f.Drop > 0 && resp.page != nil {
 		resp.body = encodeImages(resp.page[:len(resp.page)-min(f.Drop, len(resp.page))])
 	}
+	if f.Body == BodyCut {
+		resp.length = len(resp.body)
+	}
 	resp.body = faultBody(f.Body, resp.body)
+	resp.fault = &f
 	return resp
 }
 
