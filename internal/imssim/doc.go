@@ -105,7 +105,8 @@
 //     statuses use the nested {"error":{"code","message"}} shape.
 //     Fault.Hangup closes the connection without an answer; BodyCut
 //     announces the whole body and sends half of it. Each request records
-//     the fault that fired on it (RecordedRequest.Fault).
+//     the fault that fired on it (RecordedRequest.Fault) and, after a Drop,
+//     every ID the short page kept from the client (RecordedRequest.Withheld).
 //   - Listing is the truth behind the faults: a query's whole listing as of
 //     now, neither paged, faulted nor recorded. Churn changes the catalog
 //     as a live account does (uploads, deletions, renames, tags, queued).

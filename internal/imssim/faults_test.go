@@ -223,6 +223,13 @@ func TestFaultDropMakesAShortPage(t *testing.T) {
 	if got := pages(); len(got) != 0 {
 		t.Errorf("with page 1 dropped whole: %d images, want an empty listing", len(got))
 	}
+	reqs := f.sim.Requests()
+	if w := reqs[len(reqs)-1].Withheld; !slices.Equal(w, idsOf(full)) {
+		t.Errorf("an empty first page withheld %v, want the whole listing", w)
+	}
+	if w := reqs[len(reqs)-2].Withheld; !slices.Equal(w, idsOf(full[5:])) {
+		t.Errorf("a page 2 short by 3 withheld %v, want images 6 to 10", w)
+	}
 	if got := pages(); len(got) != len(full) || len(full) != 10 {
 		t.Errorf("after the faults: %d images, want %d of 10", len(got), len(full))
 	}

@@ -149,6 +149,18 @@ func (q *listQuery) run(snap *snapshot) ([]*entry, int, *paramError) {
 	return page, pageNum, nil
 }
 
+// from returns the IDs of the filtered, sorted listing from id to its end:
+// what a client that takes a short page for the last one never sees.
+func (q *listQuery) from(snap *snapshot, id string) []string {
+	var out []string
+	for _, e := range snap.sorted(q.sort) {
+		if (out != nil || e.id == id) && q.matches(e) {
+			out = append(out, e.id)
+		}
+	}
+	return out
+}
+
 func (q *listQuery) matches(e *entry) bool {
 	if e.unregistered {
 		return false

@@ -2,6 +2,7 @@ package imssim
 
 import (
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,10 @@ type RecordedRequest struct {
 	// Fault is the fault that fired on the request (nil: none); a Hangup
 	// is recorded with Status 0.
 	Fault *Fault
+	// Withheld, after a Fault.Drop, is the IDs of the listing from the first
+	// image the page left out to the end of the listing: what a client that
+	// takes the short page for the last one misses.
+	Withheld []string
 }
 
 func (s *Simulator) record(r RecordedRequest) {
@@ -49,6 +54,7 @@ func (s *Simulator) Requests() []RecordedRequest {
 	out := make([]RecordedRequest, len(s.requests))
 	for i, r := range s.requests {
 		r.Query = cloneValues(r.Query)
+		r.Withheld = slices.Clone(r.Withheld)
 		if r.Fault != nil {
 			f := *r.Fault
 			r.Fault = &f

@@ -192,6 +192,11 @@ func (s *Simulator) answerList(r *http.Request, rec *RecordedRequest, requestID 
 	if resp == nil || resp.status != http.StatusOK {
 		return resp, 0
 	}
+	if f := resp.fault; f != nil && f.Drop > 0 && len(page) > 0 {
+		kept := len(page) - min(f.Drop, len(page))
+		rec.Withheld = q.from(snap, page[kept].id)
+		return resp, kept
+	}
 	return resp, len(page)
 }
 
