@@ -83,9 +83,22 @@ helm-lint: helm ## Lint the chart with its default values and with every value s
 	$(HELM) lint --strict dist/chart -f dist/testdata/values-everything.yaml
 
 .PHONY: test
-test: control-plane helm image vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo.
+test: control-plane helm image vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak.
 	cd api && go test $(GOTEST_FLAGS) ./...
-	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
+	@rm -f $(BIN)/soak-summary.txt
+	SOAK= SOAK_SUMMARY=$(BIN)/soak-summary.txt KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
+	@cat $(BIN)/soak-summary.txt
+
+# The chaos soak: SOAK is the time of chaos (any Go duration), SOAK_SEED replays a run's seed
+# (printed at its start and in its summary), SOAK_TIMEOUT bounds the whole run.
+SOAK ?= 10m
+SOAK_SEED ?=
+SOAK_TIMEOUT ?= 3h
+
+.PHONY: soak
+soak: control-plane ## Chaos soak (SOAK=10m, SOAK_SEED=n to replay): 50 queries, catalog churn, IMS faults, API server/etcd/manager disruptions, invariants audited.
+	SOAK=$(SOAK) SOAK_SEED=$(SOAK_SEED) KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 \
+	  go test -count=1 -v -timeout $(SOAK_TIMEOUT) -run '^TestSoak$$' ./test/soak/
 
 # The node tests (test/node): the manager's image as Pods under a real kubelet, installed by the
 # chart. They need root; they install containerd, runc, the CNI plugins and iptables from

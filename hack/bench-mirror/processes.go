@@ -92,14 +92,7 @@ func (p *managerProc) stop() { p.Stop(15 * time.Second) }
 
 // memory is the manager's resident set (from /proc) and Go heap in use (from its metrics).
 func (p *managerProc) memory() (rssMiB, heapMiB float64) {
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid())); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
-				kb, _ := strconv.ParseFloat(f[1], 64)
-				rssMiB = kb / 1024
-			}
-		}
-	}
+	rssMiB, _ = p.RSSMiB()
 	m := scrape(p.metricsURL, "go_memstats_heap_inuse_bytes")
 	return rssMiB, m[""] / (1 << 20)
 }

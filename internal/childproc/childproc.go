@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -85,6 +86,21 @@ func (p *Proc) Stop(grace time.Duration) {
 func (p *Proc) Kill() {
 	_ = syscall.Kill(-p.Pid(), syscall.SIGKILL)
 	<-p.done
+}
+
+// RSSMiB is the child's resident set in MiB, from /proc (Linux); ok is false once it is gone.
+func (p *Proc) RSSMiB() (mib float64, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, err := strconv.ParseFloat(f[1], 64)
+			return kb / 1024, err == nil
+		}
+	}
+	return 0, false
 }
 
 // LogTail is the last lines of the child's log, for error messages.

@@ -77,16 +77,18 @@ func (s *Simulator) AddFault(f Fault) int {
 	return s.lastFaultID
 }
 
-// RemoveFault uninstalls a fault; unknown ids are ignored.
-func (s *Simulator) RemoveFault(id int) {
+// RemoveFault uninstalls a fault and returns how many times it fired;
+// unknown ids are ignored (0).
+func (s *Simulator) RemoveFault(id int) int {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	for i, f := range s.faults {
 		if f.id == id {
 			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			return
+			return f.fired
 		}
 	}
+	return 0
 }
 
 // ClearFaults uninstalls every fault.

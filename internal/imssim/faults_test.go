@@ -109,7 +109,9 @@ func TestFaultRemoveAndClear(t *testing.T) {
 	if got := statuses(t, f, 1, ""); got[0] != 500 {
 		t.Errorf("first installed fault fires first: %v", got)
 	}
-	f.sim.RemoveFault(a)
+	if fired := f.sim.RemoveFault(a); fired != 1 {
+		t.Errorf("RemoveFault: fired %d times, want 1", fired)
+	}
 	if got := statuses(t, f, 1, ""); got[0] != 503 {
 		t.Errorf("after RemoveFault: %v", got)
 	}

@@ -20,7 +20,7 @@ import (
 // end kills it.
 func startManager(t *testing.T, args ...string) *childproc.Proc {
 	t.Helper()
-	m, err := childproc.Start("manager", t.TempDir(), childproc.CleanEnv("KUBECONFIG="+kubeconfigPath), managerPath,
+	m, err := harness.StartManager(t.TempDir(), "manager", nil,
 		append([]string{
 			"--ims-endpoint=" + simURL, "--metrics-bind-address=0", "--health-probe-bind-address=0",
 			"--default-refresh-interval=1m",

@@ -1,40 +1,16 @@
 package chaos
 
 import (
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/imagecatalog/ims-operator/internal/controlplane"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
 )
-
-var (
-	outagesMu sync.Mutex
-	outages   []*controlplane.Outage
-)
-
-// stopOutages ends the kube-apiservers the tests restarted.
-func stopOutages() {
-	outagesMu.Lock()
-	defer outagesMu.Unlock()
-	for _, o := range outages {
-		o.Stop()
-	}
-}
 
 // apiServerDown takes kube-apiserver down for d and brings it back.
 func apiServerDown(t *testing.T, d time.Duration) {
 	t.Helper()
-	o, err := controlplane.StopAPIServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(d)
-	outagesMu.Lock()
-	outages = append(outages, o)
-	outagesMu.Unlock()
-	if err := o.Restart(); err != nil {
+	if err := harness.APIServerDown(d); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -21,7 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
-	"github.com/imagecatalog/ims-operator/internal/controlplane"
+	"github.com/imagecatalog/ims-operator/internal/chaosenv"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
 	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
@@ -32,12 +31,11 @@ const (
 )
 
 var (
-	k8s            client.Client
-	scheme         = runtime.NewScheme()
-	sim            *imssim.Simulator
-	simURL         string
-	kubeconfigPath string
-	managerPath    string // the manager binary, built from this repository
+	k8s     client.Client
+	scheme  = runtime.NewScheme()
+	sim     *imssim.Simulator
+	simURL  string
+	harness *chaosenv.Cluster
 )
 
 func TestMain(m *testing.M) { os.Exit(run(m)) }
@@ -46,7 +44,6 @@ func run(m *testing.M) int {
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.DPanicLevel)))
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(imsv1.AddToScheme(scheme))
-	root := filepath.Join("..", "..")
 	assets, err := testenv.Assets()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -55,44 +52,17 @@ func run(m *testing.M) int {
 	if assets == "" {
 		return m.Run() // every test here skips (see cluster)
 	}
-	dir, err := os.MkdirTemp("", "ims-chaos-")
-	if err != nil {
+	if harness, err = chaosenv.Start(filepath.Join("..", ".."), assets, scheme); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = os.RemoveAll(dir) }()
-
-	// Build the manager while nothing else runs: the first build takes a while.
-	managerPath = filepath.Join(dir, "manager")
-	build := exec.Command("go", "build", "-o", managerPath, ".")
-	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the manager: %v\n", err)
-		return 1
-	}
-
-	env := controlplane.Environment(assets, filepath.Join(root, "config", "crd", "bases"))
-	cfg, err := env.Start()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "starting the control plane: %v\n", err)
-		return 1
-	}
-	defer func() { _ = env.Stop() }()
-	kubeconfigPath = filepath.Join(dir, "kubeconfig")
-	if err := controlplane.WriteAdminKubeconfig(env, kubeconfigPath); err != nil {
-		fmt.Fprintf(os.Stderr, "kubeconfig: %v\n", err)
-		return 1
-	}
-	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-		fmt.Fprintf(os.Stderr, "client: %v\n", err)
-		return 1
-	}
+	defer harness.Stop()
+	k8s = harness.Client
 
 	sim = imssim.New(imssim.Options{Credentials: map[string]string{testAK: testSK}})
 	server := httptest.NewServer(sim)
 	defer server.Close()
 	simURL = server.URL
-	defer stopOutages() // before the control plane's own stop: etcd goes last
 	return m.Run()
 }
 

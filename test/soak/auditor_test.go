@@ -1,0 +1,225 @@
+package soak
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+)
+
+// deletionWindow is how long an image must have been claimed without a break, as the
+// simulator's truth has it, for its CloudImage's deletion to be a loss: a sync acts on a
+// listing it took a moment before (a shared listing up to about 15 s old, writes held up
+// by an API server outage), so an image that came back within the window may go.
+const deletionWindow = 2 * time.Minute
+
+// auditor watches every CloudImage, ImageQuery and export ConfigMap (informers: a watch,
+// resumed after outages, with a relist whose differences count as events) and checks, on
+// every event, what must hold at every moment: no CloudImage of an image that IMS still
+// lists (and a query claims) is deleted, and no CloudImage has an owner twice. It also
+// counts writes and syncs.
+type auditor struct {
+	h       *history
+	tenants map[string]tenant
+
+	mu         sync.Mutex
+	checks     int
+	violations []string
+	excused    []string // deletions that a short 200 page explains (see deleted)
+	writes     map[string][]time.Time
+	syncs      int
+}
+
+func newAuditor(h *history, tenants []tenant) *auditor {
+	a := &auditor{h: h, tenants: map[string]tenant{}, writes: map[string][]time.Time{}}
+	for _, t := range tenants {
+		a.tenants[t.namespace] = t
+	}
+	return a
+}
+
+// start runs the informers until ctx ends and waits for their first listing.
+func (a *auditor) start(ctx context.Context) error {
+	c, err := cache.New(cfg, cache.Options{Scheme: scheme, ByObject: map[client.Object]cache.ByObject{
+		&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{imsv1.LabelManagedBy: imsv1.ManagedByValue})},
+	}})
+	if err != nil {
+		return err
+	}
+	for _, obj := range []client.Object{&imsv1.CloudImage{}, &imsv1.ImageQuery{}, &corev1.ConfigMap{}} {
+		inf, err := c.GetInformer(ctx, obj)
+		if err != nil {
+			return err
+		}
+		if _, err := inf.AddEventHandler(a.handler()); err != nil {
+			return err
+		}
+	}
+	go func() { _ = c.Start(ctx) }()
+	if !c.WaitForCacheSync(ctx) {
+		return fmt.Errorf("the auditor's informers did not sync")
+	}
+	return nil
+}
+
+func (a *auditor) handler() toolscache.ResourceEventHandler {
+	return toolscache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) { a.written(nil, obj.(client.Object)) },
+		UpdateFunc: func(old, obj any) {
+			if old.(client.Object).GetResourceVersion() != obj.(client.Object).GetResourceVersion() {
+				a.written(old.(client.Object), obj.(client.Object)) // not a relist's unchanged object
+			}
+		},
+		DeleteFunc: func(obj any) {
+			if tomb, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+				obj = tomb.Obj // deleted while the watch was down: seen at the relist
+			}
+			o := obj.(client.Object)
+			a.count(o, time.Now())
+			if ci, ok := o.(*imsv1.CloudImage); ok {
+				a.deleted(ci, time.Now())
+			}
+		},
+	}
+}
+
+func kindOf(o client.Object) string {
+	switch o.(type) {
+	case *imsv1.CloudImage:
+		return "CloudImage"
+	case *imsv1.ImageQuery:
+		return "ImageQuery"
+	}
+	return "ConfigMap"
+}
+
+func (a *auditor) count(o client.Object, at time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k := kindOf(o)
+	a.writes[k] = append(a.writes[k], at)
+}
+
+// written counts a create or an update and checks the object.
+func (a *auditor) written(old, obj client.Object) {
+	a.count(obj, time.Now())
+	switch o := obj.(type) {
+	case *imsv1.CloudImage:
+		a.check(duplicateOwner(o))
+	case *imsv1.ImageQuery:
+		if prev, ok := old.(*imsv1.ImageQuery); ok && !o.Status.LastSyncTime.Equal(prev.Status.LastSyncTime) {
+			a.mu.Lock()
+			a.syncs++
+			a.mu.Unlock()
+		}
+	}
+}
+
+// check counts one invariant check and records its violation ("" = none).
+func (a *auditor) check(violation string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.checks++
+	if violation != "" {
+		a.violations = append(a.violations, time.Now().Format(time.TimeOnly)+" "+violation)
+	}
+}
+
+func duplicateOwner(ci *imsv1.CloudImage) string {
+	seen := map[types.UID]bool{}
+	for _, ref := range ci.OwnerReferences {
+		if seen[ref.UID] {
+			return fmt.Sprintf("CloudImage %s/%s has the owner %s %s twice", ci.Namespace, ci.Name, ref.Kind, ref.Name)
+		}
+		seen[ref.UID] = true
+	}
+	return ""
+}
+
+// deleted judges a CloudImage's deletion against the truth at its time: a loss if a query of
+// its namespace has claimed the image without a break for deletionWindow. One exception is
+// the operator's documented behaviour: a 200 page shorter than asked ends a listing (the
+// client cannot tell it from the end of the catalog), and a removal of few images, or of less
+// than the deletion guard's share, is applied without a second listing. A deletion that such a
+// page explains (the simulator records which IDs a short page kept from which client) is
+// counted apart, not as a violation.
+func (a *auditor) deleted(ci *imsv1.CloudImage, at time.Time) {
+	t, ok := a.tenants[ci.Namespace]
+	if !ok {
+		return
+	}
+	violation := ""
+	for i, tpl := range a.h.tpls {
+		since, claimed := a.h.claimedSince(i, ci.Name)
+		if !claimed || at.Sub(since) < deletionWindow {
+			continue
+		}
+		if r := withheldFrom(t, tpl, ci.Name, at.Add(-deletionWindow)); r != "" {
+			a.mu.Lock()
+			a.excused = append(a.excused, fmt.Sprintf("%s %s/%s (query %s): %s", at.Format(time.TimeOnly), ci.Namespace, ci.Name, tpl.name, r))
+			a.mu.Unlock()
+			continue // each claiming query needs an explanation of its own
+		}
+		violation = fmt.Sprintf("CloudImage %s/%s deleted while IMS lists it and query %s has claimed it since %s",
+			ci.Namespace, ci.Name, tpl.name, since.Format(time.TimeOnly))
+	}
+	a.check(violation)
+}
+
+// withheldFrom names the short page, served to tenant t's listing of tpl's filter after
+// from, that kept id from the operator; "" if none did.
+func withheldFrom(t tenant, tpl template, id string, from time.Time) string {
+	want, _ := url.ParseQuery(tpl.wire)
+	for _, r := range sim.Requests() {
+		if r.Time.Before(from) || !slices.Contains(r.Withheld, id) || !sameFilter(r.Query, want) {
+			continue
+		}
+		if t.serviceAccount && r.Identity != "system:serviceaccount:"+t.namespace+":"+tenantServiceAccount ||
+			!t.serviceAccount && r.AccessKey != t.ak {
+			continue
+		}
+		return fmt.Sprintf("a page %d short by %d at %s withheld it", r.Page, r.Fault.Drop, r.Time.Format(time.TimeOnly))
+	}
+	return ""
+}
+
+// sameFilter compares a listing request's filter, without the paging and sorting the
+// operator drives, with want.
+func sameFilter(q, want url.Values) bool {
+	n := 0
+	for k, vs := range q {
+		switch k {
+		case "marker", "limit", "sort_key", "sort_dir":
+			continue
+		}
+		n++
+		if !slices.Equal(vs, want[k]) {
+			return false
+		}
+	}
+	return n == len(want)
+}
+
+// writesBetween counts the writes of kind seen in [from, to).
+func (a *auditor) writesBetween(kind string, from, to time.Time) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, at := range a.writes[kind] {
+		if !at.Before(from) && at.Before(to) {
+			n++
+		}
+	}
+	return n
+}
