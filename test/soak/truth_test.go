@@ -210,3 +210,15 @@ func (h *history) claimedSince(i int, id string) (time.Time, bool) {
 	}
 	return since, !since.After(time.Now())
 }
+
+// claimedAmong counts the ids that template i claims now, and all that it claims.
+func (h *history) claimedAmong(i int, ids []string) (among, all int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range ids {
+		if _, ok := h.since[i][id]; ok {
+			among++
+		}
+	}
+	return among, len(h.since[i])
+}
