@@ -27,7 +27,8 @@ const deletionWindow = 2 * time.Minute
 // auditor watches every CloudImage, ImageQuery and export ConfigMap (informers: a watch,
 // resumed after outages, with a relist whose differences count as events) and checks, on
 // every event, what must hold at every moment: no CloudImage of an image that IMS still
-// lists (and a query claims) is deleted, and no CloudImage has an owner twice. It also
+// lists (and a query claims) is deleted, no query drops its claim on such an image, and no
+// CloudImage has an owner twice. It also
 // counts writes and syncs.
 type auditor struct {
 	h       *history
@@ -118,6 +119,9 @@ func (a *auditor) written(old, obj client.Object) {
 	switch o := obj.(type) {
 	case *imsv1.CloudImage:
 		a.check(duplicateOwner(o))
+		if prev, ok := old.(*imsv1.CloudImage); ok {
+			a.released(prev, o, time.Now())
+		}
 	case *imsv1.ImageQuery:
 		if prev, ok := old.(*imsv1.ImageQuery); ok && !o.Status.LastSyncTime.Equal(prev.Status.LastSyncTime) {
 			a.mu.Lock()
@@ -158,32 +162,56 @@ func duplicateOwner(ci *imsv1.CloudImage) string {
 // apart, by whether one cut listing explains it or two (a large removal that the guard's
 // confirming listing, cut the same way, let through: issue 20 §1 takes that listing later).
 func (a *auditor) deleted(ci *imsv1.CloudImage, at time.Time) {
+	a.lost(ci, "deleted", at, func(string) bool { return true })
+}
+
+// released judges the claims an update took away (a query label gone) as deleted judges a
+// deletion: a query that drops an image IMS still lists to it has lost it, even while
+// another query keeps the CloudImage.
+func (a *auditor) released(old, ci *imsv1.CloudImage, at time.Time) {
+	dropped := map[string]bool{}
+	for _, tpl := range a.h.tpls {
+		label := imsv1.QueryLabel(tpl.name)
+		if old.Labels[label] == "true" && ci.Labels[label] != "true" {
+			dropped[tpl.name] = true
+		}
+	}
+	if len(dropped) > 0 {
+		a.lost(ci, "released", at, func(name string) bool { return dropped[name] })
+	}
+}
+
+// lost judges the loss of ci by the templates that lose says (all of them for a deletion).
+func (a *auditor) lost(ci *imsv1.CloudImage, how string, at time.Time, lose func(template string) bool) {
 	t, ok := a.tenants[ci.Namespace]
 	if !ok {
 		return
 	}
 	violation, why, cuts := "", "", 0
 	for i, tpl := range a.h.tpls {
+		if !lose(tpl.name) {
+			continue
+		}
 		since, claimed := a.h.claimedSince(i, ci.Name)
 		if !claimed || at.Sub(since) < deletionWindow {
 			continue
 		}
 		n, first, withheld := withheldFrom(t, tpl, ci.Name, at.Add(-deletionWindow))
 		if n == 0 {
-			violation = fmt.Sprintf("CloudImage %s/%s deleted while IMS lists it and query %s has claimed it since %s",
-				ci.Namespace, ci.Name, tpl.name, since.Format(time.TimeOnly))
+			violation = fmt.Sprintf("CloudImage %s/%s %s while IMS lists it and query %s has claimed it since %s",
+				ci.Namespace, ci.Name, how, tpl.name, since.Format(time.TimeOnly))
 			break
 		}
 		// One cut listing that withheld most of what the query claims is a removal the guard
 		// must have confirmed with a second listing (over half and over 5; judged here with a
 		// margin, as the claims may have changed since).
 		if removed, claimed := a.h.claimedAmong(i, withheld); n == 1 && removed > 10 && removed*10 > claimed*7 {
-			violation = fmt.Sprintf("CloudImage %s/%s deleted on one cut listing that withheld %d of the %d images query %s claims: the deletion guard did not confirm it (%s)",
-				ci.Namespace, ci.Name, removed, claimed, tpl.name, first)
+			violation = fmt.Sprintf("CloudImage %s/%s %s on one cut listing that withheld %d of the %d images query %s claims: the deletion guard did not confirm it (%s)",
+				ci.Namespace, ci.Name, how, removed, claimed, tpl.name, first)
 			break
 		}
 		// Each claiming query needs an explanation of its own.
-		why, cuts = fmt.Sprintf("%s %s/%s (query %s): %s", at.Format(time.TimeOnly), ci.Namespace, ci.Name, tpl.name, first), max(cuts, n)
+		why, cuts = fmt.Sprintf("%s %s/%s %s (query %s): %s", at.Format(time.TimeOnly), ci.Namespace, ci.Name, how, tpl.name, first), max(cuts, n)
 	}
 	if violation == "" && why != "" {
 		a.mu.Lock()

@@ -340,8 +340,8 @@ func (s *soak) summary(d time.Duration, plan []phase) {
 	fmt.Fprintf(&b, "  quiet writes    %s\n", s.quietWrites)
 	fmt.Fprintf(&b, "  IMS requests    %d\n", sim.RequestCount())
 	fmt.Fprintf(&b, "  checks          %d invariant checks by the auditor and at the end, %d comparisons with the truth\n", a.checks, s.quietChecks)
-	fmt.Fprintf(&b, "  short pages     %d deletions of listed images that one short 200 page explains (documented: a removal below the deletion guard's share is applied at once)\n", len(a.shortPage))
-	fmt.Fprintf(&b, "  cut twice       %d deletions of listed images that two cut listings explain (documented today: the guard's confirming listing is taken at once; issue 20 §1)\n", len(a.cutTwice))
+	fmt.Fprintf(&b, "  short pages     %d losses (deletions, released claims) of listed images that one short 200 page explains (documented: a removal below the deletion guard's share is applied at once)\n", len(a.shortPage))
+	fmt.Fprintf(&b, "  cut twice       %d losses of listed images that two cut listings explain (a guard confirmed by a cut listing taken at once, or a ListingUnstable retry served the rejected listing; issue 20 §1)\n", len(a.cutTwice))
 	fmt.Fprintf(&b, "  violations      %d\n", len(a.violations))
 	s.t.Log(b.String())
 	if path := os.Getenv("SOAK_SUMMARY"); path != "" {
