@@ -28,8 +28,7 @@ const deletionWindow = 2 * time.Minute
 // resumed after outages, with a relist whose differences count as events) and checks, on
 // every event, what must hold at every moment: no CloudImage of an image that IMS still
 // lists (and a query claims) is deleted, no query drops its claim on such an image, and no
-// CloudImage has an owner twice. It also
-// counts writes and syncs.
+// CloudImage has an owner twice. It also counts writes and syncs.
 type auditor struct {
 	h       *history
 	tenants map[string]tenant
