@@ -51,7 +51,7 @@ type reconciler struct {
 
 func (r *reconciler) pick(ctx context.Context, ns string) (ctrl.Result, error) {
 `+snippet+`
-	_, _ = latest, centos
+	_, _, _ = latest, images, centos
 	return ctrl.Result{}, nil
 }
 `)

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
@@ -56,6 +57,10 @@ func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	for key := range ci.Labels {
 		if imsv1.IsQueryLabel(key) && !claims[key] {
+			delete(updated.Labels, key)
+		}
+		// A query's latest label goes with its claim.
+		if name, ok := strings.CutPrefix(key, imsv1.LatestLabelPrefix); ok && !claims[imsv1.QueryLabelPrefix+name] {
 			delete(updated.Labels, key)
 		}
 	}

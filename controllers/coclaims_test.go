@@ -50,7 +50,15 @@ func TestSameListingClaimsLandInOneWrite(t *testing.T) {
 	if _, err := rig.r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(b)}); err != nil {
 		t.Fatal(err)
 	}
-	if rig.imageWrites != 0 || rig.cloud.calls != 1 {
-		t.Errorf("second query: %d CloudImage writes and %d IMS listings in all, want 0 and 1", rig.imageWrites, rig.cloud.calls)
+	// Its claims are there: it writes only its own latest label, on its latest image.
+	if rig.imageWrites != 1 || rig.cloud.calls != 1 {
+		t.Errorf("second query: %d CloudImage writes and %d IMS listings in all, want 1 (its latest label) and 1", rig.imageWrites, rig.cloud.calls)
+	}
+	latest := &imsv1.CloudImage{}
+	if err := rig.r.client.Get(ctx, client.ObjectKey{Namespace: "ns", Name: twoImages[1].ID}, latest); err != nil {
+		t.Fatal(err)
+	}
+	if latest.Labels[imsv1.LatestLabel("b")] != "true" || latest.Labels[imsv1.LatestLabel("q")] != "true" {
+		t.Errorf("the latest image's labels %v, want the latest labels of q and b", latest.Labels)
 	}
 }

@@ -1,6 +1,8 @@
 package controllers
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -33,6 +35,19 @@ func markSynced(q *imsv1.ImageQuery, message string) {
 	meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionReconciling)
 	meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionStalled)
 	q.Status.ObservedGeneration = q.Generation
+}
+
+// markLatest says whether a usable image was chosen as latestImage: LatestImageReady. Ready
+// says only whether the last sync succeeded; a query whose matches are all queued, saving or
+// withdrawn syncs fine and has nothing to boot.
+func markLatest(q *imsv1.ImageQuery) {
+	if l := q.Status.LatestImage; l != nil {
+		setCondition(q, imsv1.ConditionLatestImageReady, metav1.ConditionTrue, imsv1.ReasonLatestImageChosen,
+			fmt.Sprintf("latest image %s (%s)", l.ID, l.Name))
+		return
+	}
+	setCondition(q, imsv1.ConditionLatestImageReady, metav1.ConditionFalse, imsv1.ReasonNoUsableImage,
+		fmt.Sprintf("none of the %d matched images is usable (active and not off-shelved)", q.Status.MatchedImages))
 }
 
 // markRemovalPending records a sync that changed nothing because a large removal waits for

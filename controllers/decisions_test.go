@@ -202,8 +202,8 @@ func syncedAt(q *imsv1.ImageQuery, t time.Time) {
 }
 
 var twoImages = []*ims.Image{
-	{ID: "0e358453-0d26-44cc-80c3-57e0edd81dfe", Name: "a", CreatedAt: "2024-01-01T00:00:00Z"},
-	{ID: "18ca00b8-f145-44e0-8b3f-627fc7a25f84", Name: "b", CreatedAt: "2025-01-01T00:00:00Z"},
+	{ID: "0e358453-0d26-44cc-80c3-57e0edd81dfe", Name: "a", Status: "active", CreatedAt: "2024-01-01T00:00:00Z"},
+	{ID: "18ca00b8-f145-44e0-8b3f-627fc7a25f84", Name: "b", Status: "active", CreatedAt: "2025-01-01T00:00:00Z"},
 }
 
 func TestSyncDecisions(t *testing.T) {
@@ -264,6 +264,9 @@ func TestSyncDecisions(t *testing.T) {
 					ci := mirror.DesiredRecord("cn-north-4", img)
 					ci.Namespace = "ns"
 					ci.Labels[imsv1.QueryLabel("q")] = "true"
+					if img == twoImages[1] { // the newer one: q's latest image
+						ci.Labels[imsv1.LatestLabel("q")] = "true"
+					}
 					ci.OwnerReferences = []metav1.OwnerReference{mirror.OwnerRef(q)}
 					ci.Annotations = map[string]string{imsv1.ContentHashAnnotation: mirror.ContentHash(&ci)}
 					if err := rig.r.client.Create(context.Background(), &ci); err != nil {

@@ -57,17 +57,33 @@ func (a announcer) synced(q *imsv1.ImageQuery, prevReady *metav1.Condition, firs
 	}
 }
 
-// latest says when the latest image changed to another one (old → new, ID and name),
-// and, for a query that exports it, when a sync matched nothing: the export keeps its last
-// values. That warning comes once per spell of no match, and again after a spec change.
-func (a announcer) latest(q *imsv1.ImageQuery, change *latestChange, prevLatest *imsv1.ImageSummary, prevReady *metav1.Condition) {
-	if change != nil {
+// latest says when the latest image was withdrawn (it left the usable matches), when it or a
+// variant's changed to another image (old → new, ID and name), and, for a query that exports
+// it, when a sync has no latest image: the export keeps its last values. That warning comes
+// once per spell without one, and again after a spec change.
+func (a announcer) latest(q *imsv1.ImageQuery, news latestNews, prevLatest *imsv1.ImageSummary, prevReady *metav1.Condition) {
+	if w := news.withdrawn; w != nil {
+		a.recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventLatestImageWithdrawn, actionSync,
+			"Latest image %s (%s) is no longer a usable match (gone, not active, or off-shelved)", w.ID, w.Name)
+	}
+	if c := news.changed; c != nil {
 		a.recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventLatestImageChanged, actionSync,
-			"Latest image changed from %s (%s) to %s (%s)", change.From.ID, change.From.Name, change.To.ID, change.To.Name)
+			"Latest image changed from %s (%s) to %s (%s)", c.From.ID, c.From.Name, c.To.ID, c.To.Name)
+	}
+	for _, c := range news.variants {
+		a.recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventLatestImageChanged, actionSync,
+			"Latest image of variant %s changed from %s (%s) to %s (%s)", c.Variant, c.From.ID, c.From.Name, c.To.ID, c.To.Name)
 	}
 	specChanged := prevReady == nil || prevReady.ObservedGeneration != q.Generation
 	if q.Status.LatestImage == nil && q.Spec.Export != nil && (prevLatest != nil || specChanged) {
 		a.recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventNoLatestImage, actionSync,
-			"No image matched: ConfigMap %s keeps its last values", q.Spec.Export.ConfigMapName)
+			"No usable image matched: ConfigMap %s keeps its last values", q.Spec.Export.ConfigMapName)
 	}
+}
+
+// allowListTruncated warns that the export's allow list holds only the first 1000 of the
+// usable matches, in latestBy order.
+func (a announcer) allowListTruncated(q *imsv1.ImageQuery, usable int) {
+	a.recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventAllowListTruncated, actionSync,
+		"%d usable images matched; ConfigMap %s's allowedImageIDs holds the first 1000 in latestBy order", usable, q.Spec.Export.ConfigMapName)
 }

@@ -49,7 +49,7 @@ func readyOf(q *imsv1.ImageQuery) string {
 func TestRepeatedGlitchWaitsForTheGuardsDelay(t *testing.T) {
 	var images []*ims.Image
 	for i := range 10 {
-		images = append(images, &ims.Image{ID: fmt.Sprintf("5b1f0d1e-9c4b-4b7e-9f0a-2d6c3e8a7b%02d", i), Name: fmt.Sprint(i),
+		images = append(images, &ims.Image{ID: fmt.Sprintf("5b1f0d1e-9c4b-4b7e-9f0a-2d6c3e8a7b%02d", i), Name: fmt.Sprint(i), Status: "active",
 			CreatedAt: fmt.Sprintf("2025-01-%02dT00:00:00Z", i+1)})
 	}
 	rig := newDecisionRig(t, decisionQuery(nil), images...)

@@ -140,10 +140,14 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuer
 		// restart too) and an export ConfigMap edited or deleted by hand is put back now.
 		r.metrics.matched(q)
 		r.metrics.latest(q)
-		if err := r.exports.Keep(ctx, q); err != nil {
+		switch err := r.exports.Keep(ctx, q, nil); {
+		case errors.Is(err, export.ErrNeedsSelection):
+			// The allow list of a ConfigMap deleted by hand comes from a sync: run one now.
+		case err != nil:
 			return r.failed(ctx, q, meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy(), err)
+		default:
+			return ctrl.Result{RequeueAfter: wait}, nil
 		}
-		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	if meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady) == nil {
 		// A first sync can take a while: say so now, so that kstatus reads InProgress.
@@ -172,7 +176,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, no
 	if errors.As(err, &pending) {
 		observeSync(r.clock.Since(start), &failure.Error{Reason: imsv1.ReasonRemovalPending})
 		markRemovalPending(q, pending.Error())
-		if xerr := r.exports.Keep(ctx, q); xerr != nil {
+		if xerr := r.exports.Keep(ctx, q, nil); xerr != nil && !errors.Is(xerr, export.ErrNeedsSelection) {
 			return r.failed(ctx, q, prevReady, xerr)
 		}
 		logf.FromContext(ctx).Info("large removal pending", "removed", pending.Removed, "of", pending.Of, "until", pending.Until)
@@ -186,23 +190,28 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, no
 	observeSync(r.clock.Since(start), f)
 	if f != nil {
 		// The last latest image still stands: its export is kept (put back if deleted).
-		if xerr := r.exports.Keep(ctx, q); xerr != nil {
+		if xerr := r.exports.Keep(ctx, q, nil); xerr != nil {
 			logf.FromContext(ctx).Info("export not kept", "error", xerr.Error())
 		}
 		return r.failed(ctx, q, prevReady, f)
 	}
 
 	prevLatest := q.Status.LatestImage
-	change := recordListing(q, res.matched, r.clock.Now())
+	news := recordListing(q, res.matched, r.clock.Now())
 	q.Status.Region = res.region
 	r.metrics.matched(q)
 	r.metrics.latest(q)
-	r.events.latest(q, change, prevLatest, prevReady)
-	if err := r.exports.Keep(ctx, q); err != nil {
+	r.events.latest(q, news, prevLatest, prevReady)
+	allowed := export.AllowList(res.matched.Usable)
+	if allowed.Truncated && q.Spec.Export != nil && q.Spec.Export.AllowedImageIDs {
+		r.events.allowListTruncated(q, len(res.matched.Usable))
+	}
+	if err := r.exports.Keep(ctx, q, &allowed); err != nil {
 		return r.failed(ctx, q, prevReady, err)
 	}
 	summary := imagesMatched(len(res.matched.Images)) + statusImagesNote(q, len(res.matched.Images)) + rejectedNote(res.mirrored)
 	markSynced(q, summary)
+	markLatest(q)
 	observeStatus(q, r.schedule.interval(q))
 	r.events.synced(q, prevReady, firstSync, summary, res.mirrored)
 	logf.FromContext(ctx).Info("synced", "matched", len(res.matched.Images), "added", res.mirrored.Added,

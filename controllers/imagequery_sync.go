@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
@@ -64,35 +65,45 @@ func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery, not
 	if err != nil {
 		return res, err
 	}
-	res.mirrored, err = r.write(ctx, q, src, res.matched.Images)
+	latest := ""
+	if res.matched.Latest != nil {
+		latest = res.matched.Latest.ID
+	}
+	res.mirrored, err = r.write(ctx, q, src, res.matched.Images, latest)
 	return res, err
 }
 
 // write mirrors q's matches, with the claims of the queries whose listing is known. Syncs of
 // one listing in one namespace mirror one after another: the later ones then find the
 // earlier one's writes instead of racing it to create the same objects.
-func (r *ImageQueryReconciler) write(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source, images []*ims.Image) (mirror.Result, error) {
+func (r *ImageQueryReconciler) write(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source, images []*ims.Image, latest string) (mirror.Result, error) {
 	leave, err := src.Turn(ctx, q.Namespace)
 	if err != nil {
 		return mirror.Result{}, fmt.Errorf("%w: %w", context.Canceled, err)
 	}
 	defer leave()
-	return r.writer.Apply(ctx, q, src.Target.Region, images, r.coClaims(ctx, q, src))
+	return r.writer.Apply(ctx, q, src.Target.Region, images, r.claims(ctx, q, src, latest))
 }
 
-// coClaims are the claims of the other queries of q's namespace whose listing is known: the
-// same target's identity and region as q's, a listing completed within the sharing window.
-// Each one's own selection decides what it matches. Claims are only ever added this way;
-// each query releases its own claims in its own sync, and a query whose listing is not known
-// keeps its claims as they are.
-func (r *ImageQueryReconciler) coClaims(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source) []mirror.CoClaim {
+// claims are what q's mirror writes besides its own claim: the claims of the other queries
+// of q's namespace whose listing is known — the same target's identity and region as q's, a
+// listing completed within the sharing window, each one's own selection deciding what it
+// matches —, the namespace's tagLabels by query, and q's latest image. Claims are only ever
+// added this way; each query releases its own claims in its own sync, and a query whose
+// listing is not known keeps its claims as they are.
+func (r *ImageQueryReconciler) claims(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source, latest string) mirror.Claims {
+	out := mirror.Claims{Latest: latest, TagKeys: map[types.UID][]string{q.UID: tagKeys(q)}}
 	var list imsv1.ImageQueryList
 	if err := r.client.List(ctx, &list, client.InNamespace(q.Namespace)); err != nil {
-		return nil // only an optimisation: each query still claims for itself
+		// Other claimers are unknown, so tag labels are only added; co-claims are only an
+		// optimisation: each query still claims for itself.
+		return out
 	}
-	var out []mirror.CoClaim
 	for i := range list.Items {
 		b := &list.Items[i]
+		if b.UID != q.UID {
+			out.TagKeys[b.UID] = tagKeys(b)
+		}
 		if b.UID == q.UID || b.Spec.Suspend || !b.DeletionTimestamp.IsZero() {
 			continue
 		}
@@ -108,9 +119,18 @@ func (r *ImageQueryReconciler) coClaims(ctx context.Context, q *imsv1.ImageQuery
 		if err != nil {
 			continue
 		}
-		out = append(out, mirror.NewCoClaim(b, matched.Images))
+		out.Others = append(out.Others, mirror.NewCoClaim(b, matched.Images))
 	}
 	return out
+}
+
+// tagKeys are q's spec.tagLabels as strings.
+func tagKeys(q *imsv1.ImageQuery) []string {
+	keys := make([]string, 0, len(q.Spec.TagLabels))
+	for _, k := range q.Spec.TagLabels {
+		keys = append(keys, string(k))
+	}
+	return keys
 }
 
 // hasTwin tells whether another ImageQuery (in any namespace) has q's target, so that q's

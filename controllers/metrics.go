@@ -33,6 +33,11 @@ var (
 		Help: "1 for the latest image of each ImageQuery that has one (status.latestImage).",
 	}, []string{"namespace", "name", "image_id", "image_name"})
 
+	variantLatestImageInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "ims_operator_variant_latest_image_info",
+		Help: "1 for the latest image of each variant (spec.latestPer) of each ImageQuery (status.latestImages).",
+	}, []string{"namespace", "name", "variant", "image_id", "image_name"})
+
 	latestImageCreated = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "ims_operator_latest_image_created_timestamp_seconds",
 		Help: "createdAt of the latest image of each ImageQuery, in seconds since the epoch.",
@@ -55,7 +60,7 @@ var (
 )
 
 func init() {
-	metrics.Registry.MustRegister(ims.RequestsTotal, syncDuration, matchedImages, latestImageInfo, latestImageCreated,
+	metrics.Registry.MustRegister(ims.RequestsTotal, syncDuration, matchedImages, latestImageInfo, variantLatestImageInfo, latestImageCreated,
 		lastSync, refreshInterval, stalled)
 }
 
@@ -71,6 +76,7 @@ func observeSync(d time.Duration, f *failure.Error) {
 // series, so that a change swaps the series without a moment in which the query has none.
 type queryMetrics struct {
 	published sync.Map // types.NamespacedName -> [2]string{id, name}
+	variants  sync.Map // types.NamespacedName -> map[[3]string{variant, id, name}]bool
 }
 
 func newQueryMetrics() *queryMetrics { return &queryMetrics{} }
@@ -94,6 +100,7 @@ func (m *queryMetrics) latest(q *imsv1.ImageQuery) {
 		ids := old.([2]string)
 		latestImageInfo.DeleteLabelValues(q.Namespace, q.Name, ids[0], ids[1])
 	}
+	m.variantsOf(q)
 	if created, ok := ims.ParseTime(latest.CreatedAt); ok {
 		latestImageCreated.WithLabelValues(q.Namespace, q.Name).Set(float64(created.Unix()))
 	} else {
@@ -101,8 +108,29 @@ func (m *queryMetrics) latest(q *imsv1.ImageQuery) {
 	}
 }
 
+// variantsOf publishes q's variants' latest images, dropping the series of variants whose
+// image changed or that are gone.
+func (m *queryMetrics) variantsOf(q *imsv1.ImageQuery) {
+	key := types.NamespacedName{Namespace: q.Namespace, Name: q.Name}
+	now := map[[3]string]bool{}
+	for _, v := range q.Status.LatestImages {
+		s := [3]string{v.Variant, v.Image.ID, v.Image.Name}
+		now[s] = true
+		variantLatestImageInfo.WithLabelValues(q.Namespace, q.Name, s[0], s[1], s[2]).Set(1)
+	}
+	if old, ok := m.variants.Swap(key, now); ok {
+		for s := range old.(map[[3]string]bool) {
+			if !now[s] {
+				variantLatestImageInfo.DeleteLabelValues(q.Namespace, q.Name, s[0], s[1], s[2])
+			}
+		}
+	}
+}
+
 func (m *queryMetrics) forgetLatest(namespace, name string) {
 	m.published.Delete(types.NamespacedName{Namespace: namespace, Name: name})
+	m.variants.Delete(types.NamespacedName{Namespace: namespace, Name: name})
+	variantLatestImageInfo.DeletePartialMatch(prometheus.Labels{"namespace": namespace, "name": name})
 	query := prometheus.Labels{"namespace": namespace, "name": name}
 	latestImageInfo.DeletePartialMatch(query)
 	latestImageCreated.DeletePartialMatch(query)

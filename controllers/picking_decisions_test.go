@@ -26,8 +26,8 @@ func TestMinAgeSchedulesTheNextSync(t *testing.T) {
 		q.Spec.MinAge = &metav1.Duration{Duration: 7 * 24 * time.Hour}
 		q.Spec.RefreshInterval = &metav1.Duration{Duration: 30 * 24 * time.Hour}
 	})
-	old := &ims.Image{ID: "0e358453-0d26-44cc-80c3-57e0edd81dfe", Name: "old", CreatedAt: decisionNow.Add(-30 * 24 * time.Hour).Format(time.RFC3339)}
-	young := &ims.Image{ID: "18ca00b8-f145-44e0-8b3f-627fc7a25f84", Name: "young", CreatedAt: decisionNow.Add(-24 * time.Hour).Format(time.RFC3339)}
+	old := &ims.Image{ID: "0e358453-0d26-44cc-80c3-57e0edd81dfe", Name: "old", Status: "active", CreatedAt: decisionNow.Add(-30 * 24 * time.Hour).Format(time.RFC3339)}
+	young := &ims.Image{ID: "18ca00b8-f145-44e0-8b3f-627fc7a25f84", Name: "young", Status: "active", CreatedAt: decisionNow.Add(-24 * time.Hour).Format(time.RFC3339)}
 	rig := newDecisionRig(t, q, old, young)
 	res, err := rig.reconcile(t)
 	if err != nil {

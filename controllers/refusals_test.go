@@ -27,7 +27,7 @@ func TestRecordRefusedForSizeIsNotRetriedUntilItChanges(t *testing.T) {
 		"etcd limit": apierrors.NewInternalError(errors.New("etcdserver: request is too large")),
 	} {
 		t.Run(name, func(t *testing.T) {
-			big := &ims.Image{ID: "5b1f0d1e-9c4b-4b7e-9f0a-2d6c3e8a7b10", Name: "big", CreatedAt: "2025-06-01T00:00:00Z"}
+			big := &ims.Image{ID: "5b1f0d1e-9c4b-4b7e-9f0a-2d6c3e8a7b10", Name: "big", Status: "active", CreatedAt: "2025-06-01T00:00:00Z"}
 			rig := newDecisionRig(t, decisionQuery(nil), append([]*ims.Image{big}, twoImages...)...)
 			attempts := 0 // writes of big's CloudImage
 			rig.refuse = func(obj client.Object) error {
@@ -126,7 +126,7 @@ func cloudImageNames(t *testing.T, rig *decisionRig) string {
 
 // Reconcile of a deleted query forgets its refusals.
 func TestRefusalsAreForgottenWhenTheQueryIsDeleted(t *testing.T) {
-	big := &ims.Image{ID: "5b1f0d1e-9c4b-4b7e-9f0a-2d6c3e8a7b10", Name: "big", CreatedAt: "2025-06-01T00:00:00Z"}
+	big := &ims.Image{ID: "5b1f0d1e-9c4b-4b7e-9f0a-2d6c3e8a7b10", Name: "big", Status: "active", CreatedAt: "2025-06-01T00:00:00Z"}
 	q := decisionQuery(nil)
 	rig := newDecisionRig(t, q, big)
 	rig.refuse = func(obj client.Object) error { return apierrors.NewRequestEntityTooLargeError("limit is 3145728") }

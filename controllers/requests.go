@@ -62,7 +62,7 @@ func (r *requests) notBefore(q *imsv1.ImageQuery, secretVersion string, now time
 	if !ok || seen.After(now) {
 		seen = now
 	}
-	if created := q.CreationTimestamp.Time.Add(-time.Second); q.Status.LastSyncTime == nil && !q.CreationTimestamp.IsZero() && created.Before(seen) {
+	if created := q.CreationTimestamp.Add(-time.Second); q.Status.LastSyncTime == nil && !q.CreationTimestamp.IsZero() && created.Before(seen) {
 		return created
 	}
 	return seen

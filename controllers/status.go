@@ -16,16 +16,18 @@ const DefaultMaxStatusImages = 100
 
 // recordListing writes a complete sync's matches into the status: the count, the first
 // maxStatusImages summaries in the query's sort order, the latest image (and the previous
-// one when it changed), and when the next too-young image comes of age. It returns the
-// change of latest image, nil when there is none to announce.
-func recordListing(q *imsv1.ImageQuery, res selection.Result, now time.Time) *latestChange {
+// one when it changed), each variant's latest image, and when the next too-young image comes
+// of age. It returns what changed about the latest images, for the events.
+func recordListing(q *imsv1.ImageQuery, res selection.Result, now time.Time) latestNews {
 	var summaries []imsv1.ImageSummary
 	for _, img := range res.Images[:min(maxStatusImages(q), len(res.Images))] {
 		summaries = append(summaries, summary(img))
 	}
 	q.Status.MatchedImages = int32(len(res.Images))
 	q.Status.Images = fitStatusImages(summaries, maxStatusImagesBytes)
-	change := recordLatest(&q.Status, res.Latest)
+	news := latestNews{withdrawn: withdrawn(q.Status.LatestImage, res.Usable)}
+	news.changed = recordLatest(&q.Status, res.Latest)
+	news.variants = recordVariants(&q.Status, res.Variants)
 	q.Status.NextComingOfAgeTime = nil
 	if !res.ComesOfAge.IsZero() {
 		// Rounded up: the status keeps whole seconds, and a sync a hair early would find the
@@ -35,11 +37,57 @@ func recordListing(q *imsv1.ImageQuery, res selection.Result, now time.Time) *la
 	}
 	t := metav1.NewTime(now.Truncate(time.Second))
 	q.Status.LastSyncTime = &t
-	return change
+	return news
+}
+
+// latestNews is what a sync changed about a query's latest images.
+type latestNews struct {
+	changed   *latestChange       // the latest image became another one
+	withdrawn *imsv1.ImageSummary // the latest image is no longer a usable match
+	variants  []variantChange     // a variant's latest image became another one
 }
 
 // latestChange is a change of latest image to another image ID.
 type latestChange struct{ From, To imsv1.ImageSummary }
+
+// variantChange is a change of a variant's latest image to another image ID.
+type variantChange struct {
+	Variant  string
+	From, To imsv1.ImageSummary
+}
+
+// withdrawn is the latest image if it is no longer among the usable matches: it left the
+// listing, or it is not active or off-shelved any more.
+func withdrawn(latest *imsv1.ImageSummary, usable []*ims.Image) *imsv1.ImageSummary {
+	if latest == nil {
+		return nil
+	}
+	for _, img := range usable {
+		if img.ID == latest.ID {
+			return nil
+		}
+	}
+	return latest
+}
+
+// recordVariants sets latestImages from the selection's variants, and returns the variants
+// whose image changed (a new variant's first pick is not a change).
+func recordVariants(st *imsv1.ImageQueryStatus, variants []selection.Variant) []variantChange {
+	before := make(map[string]imsv1.ImageSummary, len(st.LatestImages))
+	for _, v := range st.LatestImages {
+		before[v.Variant] = v.Image
+	}
+	st.LatestImages = nil
+	var changes []variantChange
+	for _, v := range variants {
+		s := summary(v.Latest)
+		st.LatestImages = append(st.LatestImages, imsv1.VariantLatest{Variant: v.Name, Image: s})
+		if old, ok := before[v.Name]; ok && old.ID != s.ID {
+			changes = append(changes, variantChange{Variant: v.Name, From: old, To: s})
+		}
+	}
+	return changes
+}
 
 // recordLatest sets latestImage and keeps previousLatestImage: the image consumers saw before
 // the latest one. While nothing matches, latestImage is empty and previousLatestImage holds

@@ -13,10 +13,10 @@ import (
 
 func TestRecordListing(t *testing.T) {
 	images := []*ims.Image{
-		{ID: "a", Name: "A", CreatedAt: "2020-01-01T00:00:00Z"},
-		{ID: "b", Name: "B", CreatedAt: "2023-05-01 10:00:00"}, // the API's other layout
-		{ID: "c", Name: "C", CreatedAt: "2021-01-01T00:00:00Z"},
-		{ID: "d", Name: "D", CreatedAt: "garbage"},
+		{ID: "a", Name: "A", Status: "active", CreatedAt: "2020-01-01T00:00:00Z"},
+		{ID: "b", Name: "B", Status: "active", CreatedAt: "2023-05-01 10:00:00"}, // the API's other layout
+		{ID: "c", Name: "C", Status: "active", CreatedAt: "2021-01-01T00:00:00Z"},
+		{ID: "d", Name: "D", Status: "active", CreatedAt: "garbage"},
 	}
 	q := &imsv1.ImageQuery{Spec: imsv1.ImageQuerySpec{MaxStatusImages: ptr(int32(2))}}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 123, time.UTC)
@@ -41,10 +41,10 @@ func TestRecordListing(t *testing.T) {
 // previousLatestImage holds the image consumers saw before the latest one; a change is
 // announced only when the latest image becomes another image ID.
 func TestRecordLatest(t *testing.T) {
-	a := &ims.Image{ID: "a", Name: "A 1.0", CreatedAt: "2026-01-01T00:00:00Z"}
-	aRenamed := &ims.Image{ID: "a", Name: "A 1.0 (renamed)", CreatedAt: "2026-01-01T00:00:00Z"}
-	b := &ims.Image{ID: "b", Name: "B 2.0", CreatedAt: "2026-02-01T00:00:00Z"}
-	c := &ims.Image{ID: "c", Name: "C 3.0", CreatedAt: "2026-03-01T00:00:00Z"}
+	a := &ims.Image{ID: "a", Name: "A 1.0", Status: "active", CreatedAt: "2026-01-01T00:00:00Z"}
+	aRenamed := &ims.Image{ID: "a", Name: "A 1.0 (renamed)", Status: "active", CreatedAt: "2026-01-01T00:00:00Z"}
+	b := &ims.Image{ID: "b", Name: "B 2.0", Status: "active", CreatedAt: "2026-02-01T00:00:00Z"}
+	c := &ims.Image{ID: "c", Name: "C 3.0", Status: "active", CreatedAt: "2026-03-01T00:00:00Z"}
 	var st imsv1.ImageQueryStatus
 	steps := []struct {
 		name             string

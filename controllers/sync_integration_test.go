@@ -93,11 +93,14 @@ func TestSamplesSyncTheCommonQueries(t *testing.T) {
 	}
 }
 
+// newestOf is the usable image (active, not off-shelved) with the newest created_at among ids:
+// the only kind that can be latest.
 func newestOf(ids []string) string {
 	var best, bestAt string
 	for _, img := range sim.Catalog() {
 		id := str(img, "id")
-		if slices.Contains(ids, id) && str(img, "created_at") > bestAt { // one layout in the catalog: string order is time order
+		usable := str(img, "status") == "active" && str(img, "__is_offshelved") != "true"
+		if usable && slices.Contains(ids, id) && str(img, "created_at") > bestAt { // one layout in the catalog: string order is time order
 			best, bestAt = id, str(img, "created_at")
 		}
 	}

@@ -221,6 +221,38 @@ func TestInvalidImageQueriesAreRefused(t *testing.T) {
 			want: []string{"spec.filter.supportKVMInfiniband", "supportKVMInfiniband cannot be combined with supportXen"}},
 		{name: "support-flag-string", spec: `filter: {supportKVM: "true"}`,
 			want: []string{"spec.filter.supportKVM", "must be of type boolean"}},
+
+		// Picking: several terms, tags, variants.
+		{name: "filters-with-filter", spec: `{filter: {platform: Ubuntu}, filters: [{platform: CentOS}]}`,
+			want: []string{"spec.filters", "filters cannot be combined with filter"}, kubectl: true},
+		{name: "filters-empty", spec: `filters: []`,
+			want: []string{"spec.filters", "should have at least 1 items"}},
+		{name: "filters-eleven", spec: "filters: [" + strings.Repeat("{platform: Ubuntu}, ", 10) + "{platform: CentOS}]",
+			want: []string{"spec.filters", "must have at most 10 items"}},
+		{name: "filters-term-checked", spec: `filters: [{imageType: public}]`,
+			want: []string{"spec.filters[0].imageType", "Unsupported value"}},
+		{name: "match-tags-21", spec: "matchTags: {" + matchTags(21) + "}",
+			want: []string{"spec.matchTags", "must have at most 20 items"}},
+		{name: "match-tags-control", spec: "matchTags: {kubernetes_version: \"v1.32\\u0007*\"}",
+			want: []string{"spec.matchTags[kubernetes_version]", "must not contain control characters"}},
+		{name: "match-tags-key-control", spec: "matchTags: {\"k\\u202e\": \"*\"}",
+			want: []string{"spec.matchTags", "matchTags keys must not contain control characters"}},
+		{name: "tag-labels-11", spec: "tagLabels: [" + tagKeyList(11) + "]",
+			want: []string{"spec.tagLabels", "must have at most 10 items"}},
+		{name: "tag-label-not-a-label", spec: `tagLabels: ["kubernetes version"]`,
+			want: []string{"spec.tagLabels[0]", "should match"}, kubectl: true},
+		{name: "tag-label-slash", spec: `tagLabels: ["a/b"]`,
+			want: []string{"spec.tagLabels[0]", "should match"}},
+		{name: "tag-label-repeated", spec: `tagLabels: [kubernetes_version, kubernetes_version]`,
+			want: []string{"spec.tagLabels[1]", "Duplicate value"}},
+		{name: "latest-per-unknown", spec: `latestPer: [gpu]`,
+			want: []string{"spec.latestPer[0]", "Unsupported value", `"architecture"`}, kubectl: true},
+		{name: "latest-per-repeated", spec: `latestPer: [architecture, architecture]`,
+			want: []string{"spec.latestPer[1]", "Duplicate value"}},
+		{name: "latest-per-four", spec: `latestPer: [architecture, platform, osBit, virtualEnvType]`,
+			want: []string{"spec.latestPer", "must have at most 3 items"}},
+		{name: "allowed-ids-string", spec: `export: {configMapName: x, allowedImageIDs: "yes"}`,
+			want: []string{"spec.export.allowedImageIDs", "must be of type boolean"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -378,4 +410,22 @@ func notIn(sent, stored map[string]any, path string) string {
 		}
 	}
 	return ""
+}
+
+// matchTags is n distinct matchTags entries, as YAML flow mapping content.
+func matchTags(n int) string {
+	var parts []string
+	for i := range n {
+		parts = append(parts, fmt.Sprintf("k%d: \"*\"", i))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// tagKeyList is n distinct tag keys, as YAML flow sequence content.
+func tagKeyList(n int) string {
+	var parts []string
+	for i := range n {
+		parts = append(parts, fmt.Sprintf("k%d", i))
+	}
+	return strings.Join(parts, ", ")
 }

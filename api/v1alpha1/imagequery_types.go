@@ -241,11 +241,51 @@ type SecretReference struct {
 // ImageQuerySpec is what the user asks for: which images to list, where and how often.
 // +kubebuilder:validation:XValidation:rule="!(has(self.credentialsSecretRef) && has(self.serviceAccountName))",message="serviceAccountName cannot be combined with credentialsSecretRef",fieldPath=.serviceAccountName
 // +kubebuilder:validation:XValidation:rule="!has(self.latestBy) || self.latestBy != 'nameVersion' || (has(self.nameRegex) && self.nameRegex.contains('('))",message="latestBy: nameVersion needs a capture group (the version) in nameRegex, e.g. ^Ubuntu ([0-9.]+) server",fieldPath=.latestBy
+// +kubebuilder:validation:XValidation:rule="!has(self.filters) || !has(self.filter)",message="filters cannot be combined with filter: put that filter among the terms",fieldPath=.filters
 type ImageQuerySpec struct {
 	// filter selects images; every field is one IMS query parameter, combined with AND.
 	// An empty filter lists every image the credentials may see.
 	// +optional
-	Filter ImageFilter `json:"filter,omitempty"`
+	Filter ImageFilter `json:"filter,omitzero"`
+
+	// filters are 1 to 10 filters, ORed: each term is its own IMS listing (shared and
+	// rate-limited like any listing), and the union by image ID goes through nameRegex,
+	// matchTags, exclude, minAge and latestBy. If one term's listing fails, the sync fails and
+	// nothing changes. Cannot be combined with filter.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=atomic
+	// +optional
+	Filters []ImageFilter `json:"filters,omitempty"`
+
+	// matchTags maps IMS tag keys to glob values ('*' any run of characters, '?' one
+	// character), applied by the operator: an image matches only if, for every entry, it has
+	// that tag key with a matching value; the value "*" means "the key is present". IMS tags
+	// are strings key=value; one without '=' is the legacy form key.value (split at the first
+	// '.'); one with neither is a key with an empty value.
+	// +kubebuilder:validation:MaxProperties=20
+	// +kubebuilder:validation:XValidation:rule="self.all(k, size(k) > 0 && size(k) <= 128)",message="matchTags keys must be 1 to 128 characters"
+	// +kubebuilder:validation:XValidation:rule=`self.all(k, !k.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]'))`,message="matchTags keys must not contain control characters or bidirectional text controls"
+	// +optional
+	MatchTags map[string]TagGlob `json:"matchTags,omitempty"`
+
+	// tagLabels are IMS tag keys (at most 10, each a valid label name): every CloudImage this
+	// query claims gets the label tag.ims.imagecatalog.io/<key> = the tag's value made
+	// label-safe, for each key the image has. A CloudImage claimed by several queries carries
+	// the union of their tag labels.
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=set
+	// +optional
+	TagLabels []TagKey `json:"tagLabels,omitempty"`
+
+	// latestPer picks the latest image also within each variant: one combination of the
+	// values of these fields (1 to 3 of architecture, platform, osBit, virtualEnvType). The
+	// variants' choices are in status.latestImages; status.latestImage stays the overall one.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=3
+	// +listType=set
+	// +optional
+	LatestPer []VariantField `json:"latestPer,omitempty"`
 
 	// sort orders the listing and so status.images.
 	// +optional
@@ -375,6 +415,13 @@ type ExportSpec struct {
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	// +required
 	ConfigMapName string `json:"configMapName"`
+
+	// allowedImageIDs adds the key allowedImageIDs to the ConfigMap: the IDs of every usable
+	// matching image, sorted, separated by single spaces (at most 1000: beyond that the first
+	// 1000 in latestBy order, and a Warning event AllowListTruncated), for admission policies
+	// that refuse an image the platform has not approved.
+	// +optional
+	AllowedImageIDs bool `json:"allowedImageIDs,omitempty"`
 }
 
 // ImageSummary is a short description of one matched image.
@@ -458,6 +505,13 @@ type ImageQueryStatus struct {
 	// createdAt).
 	// +optional
 	LatestImage *ImageSummary `json:"latestImage,omitempty"`
+
+	// latestImages are the latest images of each variant (spec.latestPer), sorted by variant.
+	// +kubebuilder:validation:MaxItems=1000
+	// +listType=map
+	// +listMapKey=variant
+	// +optional
+	LatestImages []VariantLatest `json:"latestImages,omitempty"`
 
 	// previousLatestImage is what latestImage held before it last changed to another image
 	// (for rollback, like Flux's observedPreviousRef).

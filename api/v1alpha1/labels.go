@@ -32,11 +32,26 @@ func LabelValue(s string) string {
 // 54 characters, '-', and the first 8 hex digits of its SHA-256, so the key stays valid and
 // distinct.
 func QueryLabel(queryName string) string {
+	return QueryLabelPrefix + labelName(queryName)
+}
+
+// LatestLabel is the label key on the CloudImage that is an ImageQuery's latest image,
+// "latest.ims.imagecatalog.io/<name>", the name shortened as for QueryLabel.
+func LatestLabel(queryName string) string {
+	return LatestLabelPrefix + labelName(queryName)
+}
+
+// TagLabel is the label key of an IMS tag key of spec.tagLabels.
+func TagLabel(key string) string { return TagLabelPrefix + key }
+
+// labelName is a query name as the name part of a label key: itself when it fits, else its
+// first 54 characters, '-', and the first 8 hex digits of its SHA-256.
+func labelName(queryName string) string {
 	if len(queryName) <= maxLabelLength {
-		return QueryLabelPrefix + queryName
+		return queryName
 	}
 	sum := sha256.Sum256([]byte(queryName))
-	return QueryLabelPrefix + queryName[:54] + "-" + hex.EncodeToString(sum[:])[:8]
+	return queryName[:54] + "-" + hex.EncodeToString(sum[:])[:8]
 }
 
 // IsQueryLabel reports whether key is a per-ImageQuery label.

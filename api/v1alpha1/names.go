@@ -13,6 +13,11 @@ const (
 	LabelPrefix = "ims.imagecatalog.io/"
 	// QueryLabelPrefix prefixes the per-ImageQuery label ("query.ims.imagecatalog.io/<name>": "true").
 	QueryLabelPrefix = "query.ims.imagecatalog.io/"
+	// LatestLabelPrefix prefixes the label on the one CloudImage that is an ImageQuery's
+	// status.latestImage ("latest.ims.imagecatalog.io/<name>": "true").
+	LatestLabelPrefix = "latest.ims.imagecatalog.io/"
+	// TagLabelPrefix prefixes the labels of spec.tagLabels ("tag.ims.imagecatalog.io/<key>").
+	TagLabelPrefix = "tag.ims.imagecatalog.io/"
 
 	LabelManagedBy      = "app.kubernetes.io/managed-by"
 	ManagedByValue      = "ims-operator"
@@ -25,6 +30,8 @@ const (
 	LabelVisibility     = LabelPrefix + "visibility"
 	LabelStatus         = LabelPrefix + "status"
 	LabelVirtualEnvType = LabelPrefix + "virtual-env-type"
+	// LabelOffshelved is "true" on a CloudImage whose image IMS marks as withdrawn.
+	LabelOffshelved = LabelPrefix + "offshelved"
 )
 
 // Condition types on ImageQuery. Ready is the summary; Reconciling and Stalled follow the
@@ -33,4 +40,6 @@ const (
 	ConditionReady       = "Ready"
 	ConditionReconciling = "Reconciling"
 	ConditionStalled     = "Stalled"
+	// ConditionLatestImageReady says whether a usable image was chosen as status.latestImage.
+	ConditionLatestImageReady = "LatestImageReady"
 )

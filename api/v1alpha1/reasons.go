@@ -107,4 +107,19 @@ const (
 	// EventNoLatestImage (Warning): a sync of a query with spec.export matched nothing; the
 	// ConfigMap keeps its last values.
 	EventNoLatestImage = "NoLatestImage"
+	// EventLatestImageWithdrawn (Warning): the image that was status.latestImage left the
+	// listing or stopped being usable (not active, or off-shelved).
+	EventLatestImageWithdrawn = "LatestImageWithdrawn"
+	// EventAllowListTruncated (Warning): more than 1000 usable images matched; the export's
+	// allowedImageIDs holds the first 1000 in latestBy order.
+	EventAllowListTruncated = "AllowListTruncated"
+)
+
+// Reasons of the LatestImageReady condition.
+const (
+	// ReasonLatestImageChosen: status.latestImage is set (LatestImageReady=True).
+	ReasonLatestImageChosen = "LatestImageChosen"
+	// ReasonNoUsableImage: no usable (active, not off-shelved) image matches
+	// (LatestImageReady=False); an export ConfigMap keeps its last values.
+	ReasonNoUsableImage = "NoUsableImage"
 )

@@ -180,19 +180,35 @@ func (b *bench) steadyFigures(ctx context.Context, ns string) error {
 	return nil
 }
 
-// overlapFigures: k ImageQueries with the same filter, created together, over n images.
-func (b *bench) overlapFigures(ctx context.Context, k, n int) error {
+// overlapFigures: k ImageQueries with the same filter, created together, over n images. With
+// tagLabels, the images carry image-builder's tags and query i labels with the keys from the
+// i-th on (so their unions differ), as platform teams' queries over one catalog would.
+func (b *bench) overlapFigures(ctx context.Context, k, n int, tagLabels []string) error {
 	ns := "overlap"
+	if len(tagLabels) > 0 {
+		ns = "overlap-tags"
+	}
 	if err := b.namespace(ctx, ns); err != nil {
 		return err
 	}
-	b.sim.SetCatalog(imssim.GenerateCatalog(n, 1))
+	catalog := imssim.GenerateCatalog(n, 1)
+	if len(tagLabels) > 0 {
+		for i, img := range catalog {
+			img["tags"] = []string{fmt.Sprintf("kubernetes_version=v1.%d.%d", 28+i%5, i%11), "distribution_version=22.04",
+				fmt.Sprintf("containerd_version=1.7.%d", i%20)}
+		}
+	}
+	b.sim.SetCatalog(catalog)
 	mgr, err := b.startManager(ns)
 	if err != nil {
 		return err
 	}
 	defer mgr.stop()
-	fmt.Printf("\n== %d ImageQueries with the same filter over %d images, created together\n", k, n)
+	with := ""
+	if len(tagLabels) > 0 {
+		with = fmt.Sprintf(", each with tagLabels (%d of %v)", min(2, len(tagLabels)), tagLabels)
+	}
+	fmt.Printf("\n== %d ImageQueries with the same filter over %d images, created together%s\n", k, n, with)
 	names := make([]string, k)
 	for i := range names {
 		names[i] = fmt.Sprintf("same-%02d", i)
@@ -200,8 +216,12 @@ func (b *bench) overlapFigures(ctx context.Context, k, n int) error {
 	b.sim.ResetRequests()
 	calls := b.apiCalls(ctx)
 	start := time.Now()
-	for _, name := range names {
-		if err := b.c.Create(ctx, query(ns, name)); err != nil {
+	for i, name := range names {
+		q := query(ns, name)
+		for j := range min(2, len(tagLabels)) {
+			q.Spec.TagLabels = append(q.Spec.TagLabels, imsv1.TagKey(tagLabels[(i+j)%len(tagLabels)]))
+		}
+		if err := b.c.Create(ctx, q); err != nil {
 			return err
 		}
 	}

@@ -54,6 +54,8 @@ func main() {
 	sizes := flag.String("sizes", "1000,10000", "catalog sizes for the first-mirror and churn figures")
 	k := flag.Int("k", 10, "ImageQueries with the same filter in the overlap figure (0 skips it)")
 	kImages := flag.Int("k-images", 2000, "catalog size of the overlap figure")
+	kTags := flag.String("k-tag-labels", "kubernetes_version,distribution_version,containerd_version",
+		"IMS tag keys of a second overlap figure whose queries label with tagLabels (image-builder's tags on every image); empty skips it")
 	args := flag.String("manager-args", "", "extra manager flags, space-separated (e.g. --kube-api-qps=50)")
 	repeat := flag.Int("repeat", 3, "runs of each size's first-mirror and churn figures, each on a fresh manager; more than one prints the median ratio")
 	profiles := flag.String("heap-profile", "", "folder for the manager's heap profile after each first mirror (go tool pprof reads it)")
@@ -63,7 +65,11 @@ func main() {
 	if *args != "" {
 		b.extraArgs = strings.Fields(*args)
 	}
-	if err := b.run(*k8sDir, parseSizes(*sizes), *k, *kImages); err != nil {
+	var tagLabels []string
+	if *kTags != "" {
+		tagLabels = strings.Split(*kTags, ",")
+	}
+	if err := b.run(*k8sDir, parseSizes(*sizes), *k, *kImages, tagLabels); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-mirror:", err)
 		os.Exit(1)
 	}
@@ -79,7 +85,7 @@ func parseSizes(s string) []int {
 	return out
 }
 
-func (b *bench) run(k8sDir string, sizes []int, k, kImages int) error {
+func (b *bench) run(k8sDir string, sizes []int, k, kImages int, tagLabels []string) error {
 	for _, bin := range []string{filepath.Join(k8sDir, "kube-apiserver"), b.manager} {
 		if _, err := os.Stat(bin); err != nil {
 			return fmt.Errorf("%v: run `make bench-mirror`, which builds it", err)
@@ -131,8 +137,14 @@ func (b *bench) run(k8sDir string, sizes []int, k, kImages int) error {
 		}
 		summarize(n, runs)
 	}
-	if k > 0 {
-		return b.overlapFigures(ctx, k, kImages)
+	if k == 0 {
+		return nil
 	}
-	return nil
+	if err := b.overlapFigures(ctx, k, kImages, nil); err != nil {
+		return err
+	}
+	if len(tagLabels) == 0 {
+		return nil
+	}
+	return b.overlapFigures(ctx, k, kImages, tagLabels)
 }

@@ -4,7 +4,10 @@ package export
 
 import (
 	"context"
+	"errors"
 	"maps"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -13,6 +16,7 @@ import (
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/failure"
+	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/mirror"
 )
 
@@ -25,7 +29,38 @@ const (
 	KeyOSVersion    = "osVersion"
 	KeyArchitecture = "architecture"
 	KeyCreatedAt    = "createdAt"
+	// KeyAllowedImageIDs holds the IDs of every usable match (spec.export.allowedImageIDs).
+	KeyAllowedImageIDs = "allowedImageIDs"
+	// Each variant of spec.latestPer has <variant>.imageID and <variant>.imageName.
+	keyVariantImageID   = ".imageID"
+	keyVariantImageName = ".imageName"
 )
+
+// maxAllowed bounds the allow list (a ConfigMap holds 1 MiB; 1000 IDs are about 37 KB).
+const maxAllowed = 1000
+
+// Allowed is the allow list of spec.export.allowedImageIDs.
+type Allowed struct {
+	IDs       string // sorted, separated by single spaces
+	Truncated bool   // more than maxAllowed usable images matched
+}
+
+// AllowList is the allow list of the usable matches, given in latestBy order: every ID,
+// sorted, or beyond maxAllowed the first maxAllowed in latestBy order.
+func AllowList(usable []*ims.Image) Allowed {
+	a := Allowed{Truncated: len(usable) > maxAllowed}
+	ids := make([]string, 0, min(len(usable), maxAllowed))
+	for _, img := range usable[:min(len(usable), maxAllowed)] {
+		ids = append(ids, img.ID)
+	}
+	slices.Sort(ids)
+	a.IDs = strings.Join(ids, " ")
+	return a
+}
+
+// ErrNeedsSelection says that the ConfigMap cannot be put back whole without a sync: its allow
+// list comes from a selection, and the ConfigMap that held it is gone.
+var ErrNeedsSelection = errors.New("the export's allow list needs a sync")
 
 // The export ConfigMap (spec.export): get/list/watch the labelled ones to put back edits and
 // find the stale ones, create and update it with the latest image, delete it when export is
@@ -44,8 +79,10 @@ type Exporter struct {
 // sync, so that an edit or a deletion by hand is put back at once (the controller watches the
 // ConfigMaps it owns). Without a latest image it leaves the ConfigMap's values alone: a
 // consumer is never handed an empty image ID. A ConfigMap of that name that the query does
-// not own is never touched: a terminal ExportConflict naming it.
-func (r *Exporter) Keep(ctx context.Context, q *imsv1.ImageQuery) error {
+// not own is never touched: a terminal ExportConflict naming it. allowed is the sync's allow
+// list; nil (between syncs) keeps the ConfigMap's own, or is ErrNeedsSelection when it has
+// none to keep.
+func (r *Exporter) Keep(ctx context.Context, q *imsv1.ImageQuery, allowed *Allowed) error {
 	name := ""
 	if q.Spec.Export != nil {
 		name = q.Spec.Export.ConfigMapName
@@ -64,7 +101,10 @@ func (r *Exporter) Keep(ctx context.Context, q *imsv1.ImageQuery) error {
 		if q.Status.LatestImage == nil {
 			return nil // nothing to export yet
 		}
-		err = r.Client.Create(ctx, desiredExport(q, nil))
+		if allowed == nil && q.Spec.Export.AllowedImageIDs {
+			return ErrNeedsSelection
+		}
+		err = r.Client.Create(ctx, desiredExport(q, nil, allowed))
 		if !apierrors.IsAlreadyExists(err) {
 			return exportFailure(err)
 		}
@@ -80,7 +120,10 @@ func (r *Exporter) Keep(ctx context.Context, q *imsv1.ImageQuery) error {
 	if q.Status.LatestImage == nil {
 		return nil // keep the last values
 	}
-	desired := desiredExport(q, cm)
+	desired := desiredExport(q, cm, allowed)
+	if _, ok := desired.Data[KeyAllowedImageIDs]; !ok && q.Spec.Export.AllowedImageIDs {
+		return ErrNeedsSelection // the key was removed by hand: a sync puts it back
+	}
 	if maps.Equal(desired.Data, cm.Data) && maps.Equal(desired.Labels, cm.Labels) && desired.BinaryData == nil {
 		return nil
 	}
@@ -88,7 +131,7 @@ func (r *Exporter) Keep(ctx context.Context, q *imsv1.ImageQuery) error {
 	if apierrors.IsConflict(err) {
 		// The cached copy was behind (e.g. an edit by hand just now): once more from the source.
 		if err = r.APIReader.Get(ctx, client.ObjectKeyFromObject(cm), cm); err == nil && metav1.IsControlledBy(cm, q) {
-			err = r.Client.Update(ctx, desiredExport(q, cm))
+			err = r.Client.Update(ctx, desiredExport(q, cm, allowed))
 		}
 	}
 	return exportFailure(err)
@@ -97,7 +140,7 @@ func (r *Exporter) Keep(ctx context.Context, q *imsv1.ImageQuery) error {
 // desiredExport is the ConfigMap holding q's latest image. Based on current (nil to create),
 // it keeps the other labels, annotations and metadata, and replaces the data whole, so that
 // keys added by hand go.
-func desiredExport(q *imsv1.ImageQuery, current *corev1.ConfigMap) *corev1.ConfigMap {
+func desiredExport(q *imsv1.ImageQuery, current *corev1.ConfigMap, allowed *Allowed) *corev1.ConfigMap {
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: q.Namespace, Name: q.Spec.Export.ConfigMapName}}
 	if current != nil {
 		cm = current.DeepCopy()
@@ -120,6 +163,20 @@ func desiredExport(q *imsv1.ImageQuery, current *corev1.ConfigMap) *corev1.Confi
 		KeyOSVersion:    s.OSVersion,
 		KeyArchitecture: s.Architecture,
 		KeyCreatedAt:    s.CreatedAt,
+	}
+	for _, v := range q.Status.LatestImages {
+		cm.Data[v.Variant+keyVariantImageID] = v.Image.ID
+		cm.Data[v.Variant+keyVariantImageName] = v.Image.Name
+	}
+	if q.Spec.Export.AllowedImageIDs {
+		switch {
+		case allowed != nil:
+			cm.Data[KeyAllowedImageIDs] = allowed.IDs
+		case current != nil:
+			if ids, ok := current.Data[KeyAllowedImageIDs]; ok {
+				cm.Data[KeyAllowedImageIDs] = ids // between syncs: the last sync's
+			}
+		}
 	}
 	return cm
 }

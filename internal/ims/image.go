@@ -104,3 +104,25 @@ func ParseTime(s string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// ParseTags reads IMS tag strings as a map: "key=value" (split at the first '='); a string
+// without '=' is the legacy form "key.value" (split at the first '.'); a string with neither
+// is a key with an empty value. A key given more than once keeps its last value, as IMS's
+// own tag API overwrites a key.
+func ParseTags(tags []string) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, tag := range tags {
+		key, value, ok := strings.Cut(tag, "=")
+		if !ok {
+			key, value, _ = strings.Cut(tag, ".")
+		}
+		out[key] = value
+	}
+	return out
+}
+
+// Usable tells whether the image can be booted: IMS says it is active (not queued, saving,
+// killed or deleted) and it is not off-shelved (withdrawn from the marketplace).
+func (i *Image) Usable() bool {
+	return i.Status == "active" && (i.IsOffshelved == nil || !*i.IsOffshelved)
+}

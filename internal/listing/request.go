@@ -5,10 +5,9 @@ import (
 	"github.com/imagecatalog/ims-operator/internal/ims"
 )
 
-// Request maps an ImageQuery's spec onto the IMS List-images request. Paging (marker) is
-// the client's job; the page size and sort order come from the spec.
-func Request(spec *imsv1.ImageQuerySpec) ims.ListImagesRequest {
-	f := &spec.Filter
+// Request maps one filter of an ImageQuery's spec onto the IMS List-images request. Paging
+// (marker) is the client's job; the page size and sort order come from the spec.
+func Request(spec *imsv1.ImageQuerySpec, f *imsv1.ImageFilter) ims.ListImagesRequest {
 	req := ims.ListImagesRequest{
 		IsRegistered:           f.IsRegistered,
 		ImageType:              string(f.ImageType),

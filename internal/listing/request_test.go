@@ -48,7 +48,7 @@ func TestListRequestSendsEveryFilterField(t *testing.T) {
 		"updated_at": "lte:2020-01-01T00:00:00Z", "architecture": "arm",
 		"sort_key": "name", "sort_dir": "asc", "limit": "50",
 	}
-	got := Request(&spec).Values()
+	got := Request(&spec, &spec.Filter).Values()
 	for key, value := range want {
 		if got.Get(key) != value {
 			t.Errorf("%s = %q, want %q", key, got.Get(key), value)
@@ -63,7 +63,7 @@ func TestListRequestSendsEveryFilterField(t *testing.T) {
 
 // An empty spec sends only the page size: false flags and unset fields stay off the wire.
 func TestListRequestOmitsUnsetFields(t *testing.T) {
-	got := Request(&imsv1.ImageQuerySpec{}).Values()
+	got := Request(&imsv1.ImageQuerySpec{}, &imsv1.ImageFilter{}).Values()
 	if len(got) != 1 || got.Get("limit") != "500" {
 		t.Errorf("empty spec sends %v, want only limit=500", got)
 	}

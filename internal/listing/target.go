@@ -21,27 +21,37 @@ type Target struct {
 	// Identity names the credentials without revealing them: the Secret, the ServiceAccount,
 	// or the manager's source (see credentials.Resolver.Identity).
 	Identity string
-	// Request is the IMS listing the spec asks for.
-	Request ims.ListImagesRequest
+	// Requests are the IMS listings the spec asks for: one per term of spec.filters, or the
+	// one of spec.filter. Each is its own listing, shared with any query that asks the same.
+	Requests []ims.ListImagesRequest
 }
 
 // Key identifies the listing: two queries with equal keys ask IMS the same thing, at the same
 // place, as the same caller. Queries with one key fall due together (their jitter derives
 // from it) and share one listing per round.
 func (t Target) Key() string {
+	parts := []string{t.Endpoint, t.Region, t.Identity}
+	for _, req := range t.Requests {
+		parts = append(parts, req.Values().Encode())
+	}
+	return hash(parts...)
+}
+
+// shareKey is the key under which the listing of one of t's requests made with creds is
+// shared: where, as whom, what, and the credentials themselves (by hash), so that a rotated
+// Secret never gets an answer made with the old keys, and two Secrets with different keys
+// never share.
+func (t Target) shareKey(req ims.ListImagesRequest, creds ims.Credentials) string {
+	return hash(t.Endpoint, t.Region, t.Identity, req.Values().Encode()) + "/" + creds.Fingerprint()
+}
+
+func hash(parts ...string) string {
 	h := sha256.New()
-	for _, part := range []string{t.Endpoint, t.Region, t.Identity, t.Request.Values().Encode()} {
+	for _, part := range parts {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// shareKey is the key under which a listing made with creds is shared: the target's, and the
-// credentials themselves (by hash), so that a rotated Secret never gets an answer made with
-// the old keys, and two Secrets with different keys never share.
-func (t Target) shareKey(creds ims.Credentials) string {
-	return t.Key() + "/" + creds.Fingerprint()
 }
 
 // Target is where and as whom q lists, identity being its credentials' name.
@@ -50,7 +60,14 @@ func (c *Cloud) Target(q *imsv1.ImageQuery, identity string) Target {
 	if region == "" {
 		region = c.DefaultRegion
 	}
-	return Target{Region: region, Endpoint: c.endpointOf(region), Identity: identity, Request: Request(&q.Spec)}
+	t := Target{Region: region, Endpoint: c.endpointOf(region), Identity: identity}
+	if len(q.Spec.Filters) == 0 {
+		t.Requests = []ims.ListImagesRequest{Request(&q.Spec, &q.Spec.Filter)}
+	}
+	for i := range q.Spec.Filters {
+		t.Requests = append(t.Requests, Request(&q.Spec, &q.Spec.Filters[i]))
+	}
+	return t
 }
 
 // endpointOf names where a region's requests go, for rate limits and shared listings.

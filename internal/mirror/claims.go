@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/metaonly"
 )
 
@@ -131,4 +132,37 @@ func MergeLabels(current, attributes map[string]string) map[string]string {
 func SameClaims(a, b *metav1.PartialObjectMetadata) bool {
 	return equality.Semantic.DeepEqual(a.Labels, b.Labels) &&
 		equality.Semantic.DeepEqual(a.OwnerReferences, b.OwnerReferences)
+}
+
+// labelTags sets labels' tag labels (spec.tagLabels) to the union of the keys of the queries
+// among owners, valued from the image's tags: each key the image has becomes
+// tag.ims.imagecatalog.io/<key> = its value made label-safe. A tag label no known claimer
+// wants goes, unless a claimer is not known (its keys cannot be told).
+func (m *pass) labelTags(labels map[string]string, owners []metav1.OwnerReference, tags []string) {
+	keys := map[string]bool{}
+	allKnown := true
+	for _, ref := range owners {
+		if !IsQueryOwner(ref) {
+			continue
+		}
+		known, ok := m.TagKeys[ref.UID]
+		allKnown = allKnown && ok
+		for _, k := range known {
+			keys[k] = true
+		}
+	}
+	values := ims.ParseTags(tags)
+	for key := range labels {
+		name, ok := strings.CutPrefix(key, imsv1.TagLabelPrefix)
+		if ok && allKnown && !keys[name] {
+			delete(labels, key)
+		}
+	}
+	for k := range keys {
+		if v, ok := values[k]; ok {
+			labels[imsv1.TagLabel(k)] = imsv1.LabelValue(v)
+		} else {
+			delete(labels, imsv1.TagLabel(k))
+		}
+	}
 }

@@ -37,13 +37,26 @@ type Writer struct {
 	refusals refusalMemory
 }
 
+// Claims are what a pass writes besides q's own claim.
+type Claims struct {
+	// Others are claims of other queries written along with q's (see CoClaim).
+	Others []CoClaim
+	// TagKeys are the spec.tagLabels of the namespace's queries (q's included) by UID: an
+	// object's tag labels are the union of its claimers' keys. An object with a claimer not
+	// in the map keeps the tag labels it has beyond what the known claimers want.
+	TagKeys map[types.UID][]string
+	// Latest is the ID of q's latest image, "" for none: that CloudImage alone carries q's
+	// latest label. It is added after every other write of the pass, so that the old latest
+	// image has lost it first: at no moment do two carry it.
+	Latest string
+}
+
 // pass is one query's mirror pass.
 type pass struct {
 	client  client.Client
 	live    client.Reader
 	workers int
-	// others are claims of other queries written along with this query's (see CoClaim).
-	others []CoClaim
+	Claims
 	// refused are the records refused for their size on earlier syncs: not tried again while
 	// the listing gives the same record.
 	refused map[string]refusal
@@ -75,8 +88,8 @@ const maxImageIDLength = 64
 // Apply makes the CloudImages claimed by q exactly the valid-ID images listed in region,
 // writing the claims of others along (see CoClaim). An error other than the context's is a
 // MirrorFailed *failure.Error; the query's previous claims stay in place.
-func (w *Writer) Apply(ctx context.Context, q *imsv1.ImageQuery, region string, images []*ims.Image, others []CoClaim) (Result, error) {
-	p := &pass{client: w.Client, live: w.Live, workers: w.Workers, others: others, refused: w.refusals.of(q)}
+func (w *Writer) Apply(ctx context.Context, q *imsv1.ImageQuery, region string, images []*ims.Image, claims Claims) (Result, error) {
+	p := &pass{client: w.Client, live: w.Live, workers: w.Workers, Claims: claims, refused: w.refusals.of(q)}
 	res, err := p.apply(ctx, q, region, images)
 	w.refusals.keep(q, res.Refused, err == nil)
 	if err != nil && ctx.Err() == nil {
@@ -106,6 +119,11 @@ func (m *pass) apply(ctx context.Context, q *imsv1.ImageQuery, region string, li
 	for i := range claimed.Items {
 		had[claimed.Items[i].Name] = true
 	}
+	written, err := m.unmarkOldLatest(ctx, q, claimed.Items)
+	res.Written += written
+	if err != nil {
+		return res, err
+	}
 
 	want := make(map[string]bool, len(listing))
 	var valid []*ims.Image
@@ -122,7 +140,7 @@ func (m *pass) apply(ctx context.Context, q *imsv1.ImageQuery, region string, li
 	}
 
 	var mu sync.Mutex // guards res from here on
-	err := m.each(ctx, len(valid), func(ctx context.Context, i int) error {
+	err = m.each(ctx, len(valid), func(ctx context.Context, i int) error {
 		id := valid[i].ID
 		desired := DesiredRecord(region, valid[i]) // built here: only the workers' few at a time
 		hash := ContentHash(&desired)
@@ -182,6 +200,28 @@ func (m *pass) apply(ctx context.Context, q *imsv1.ImageQuery, region string, li
 	return res, err
 }
 
+// unmarkOldLatest takes q's latest label off every CloudImage that carries it but is not
+// q's latest image any more, before the pass writes the new one's: at no moment do two carry
+// it. It costs a write only when the latest image changes.
+func (m *pass) unmarkOldLatest(ctx context.Context, q *imsv1.ImageQuery, claimed []metav1.PartialObjectMetadata) (int, error) {
+	key := imsv1.LatestLabel(q.Name)
+	written := 0
+	for i := range claimed {
+		current := &claimed[i]
+		if current.Labels[key] != "true" || current.Name == m.Latest {
+			continue
+		}
+		updated := current.DeepCopy()
+		delete(updated.Labels, key)
+		if err := PatchClaims(ctx, m.client, current, updated); client.IgnoreNotFound(err) != nil {
+			return written, fmt.Errorf("moving the latest label off CloudImage %s: %w", current.Name, err)
+		}
+		*current = *updated // the pass compares with what is stored now
+		written++
+	}
+	return written, nil
+}
+
 // remember reports a record refused for its size and keeps it for the next syncs.
 func (res *Result) remember(id string, r refusal) {
 	res.Rejected = append(res.Rejected, r.message)
@@ -230,7 +270,9 @@ func (m *pass) claim(ctx context.Context, q *imsv1.ImageQuery, label string, des
 			obj.Labels[label] = "true"
 			obj.Annotations = map[string]string{imsv1.ContentHashAnnotation: hash}
 			obj.OwnerReferences = []metav1.OwnerReference{OwnerRef(q)}
-			addCoClaims(obj, m.others)
+			addCoClaims(obj, m.Others)
+			m.labelTags(obj.Labels, obj.OwnerReferences, desired.Image.Tags)
+			m.labelLatest(obj.Labels, q, desired.Name)
 			err = m.client.Create(ctx, obj)
 			if apierrors.IsAlreadyExists(err) {
 				// Another query created it meanwhile: treat as a conflict and merge.
@@ -258,7 +300,9 @@ func (m *pass) claim(ctx context.Context, q *imsv1.ImageQuery, label string, des
 		// Whoever writes the record, the object is the operator's from now on: the cache holds
 		// only labelled CloudImages, and one it cannot see is never released.
 		updated.Labels[imsv1.LabelManagedBy] = imsv1.ManagedByValue
-		addCoClaims(updated, m.others)
+		addCoClaims(updated, m.Others)
+		m.labelTags(updated.Labels, updated.OwnerReferences, desired.Image.Tags)
+		m.labelLatest(updated.Labels, q, desired.Name)
 		switch {
 		case rewrite:
 			full := desired.DeepCopy()
@@ -296,7 +340,18 @@ func (m *pass) release(ctx context.Context, q *imsv1.ImageQuery, label, name str
 		}
 		updated := current.DeepCopy()
 		delete(updated.Labels, label)
+		delete(updated.Labels, imsv1.LatestLabel(q.Name))
 		updated.OwnerReferences = WithoutOwner(current.OwnerReferences, q.UID, q.Name)
 		return ReleaseOrDelete(ctx, m.client, current, updated)
 	})
+}
+
+// labelLatest gives the object named name q's latest label if it is q's latest image, and
+// takes it off otherwise (unmarkOldLatest already took it off the old one).
+func (m *pass) labelLatest(labels map[string]string, q *imsv1.ImageQuery, name string) {
+	if name == m.Latest {
+		labels[imsv1.LatestLabel(q.Name)] = "true"
+	} else {
+		delete(labels, imsv1.LatestLabel(q.Name))
+	}
 }

@@ -95,6 +95,9 @@ func ImageLabels(region string, r *imsv1.ImageRecord) map[string]string {
 			labels[key] = v
 		}
 	}
+	if r.IsOffshelved != nil && *r.IsOffshelved {
+		labels[imsv1.LabelOffshelved] = "true"
+	}
 	return labels
 }
 

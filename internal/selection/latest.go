@@ -1,51 +1,81 @@
 package selection
 
 import (
-	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/imagecatalog/ims-operator/internal/ims"
 )
 
-// newest returns the image with the latest createdAt (latestBy: createdAt). IMS timestamps
-// are UTC in one of two layouts; ties and unparsable values fall back to the listing order.
-func newest(images []*ims.Image) *ims.Image {
-	var best *ims.Image
-	var bestAt time.Time
-	for _, img := range images {
-		at, ok := ims.ParseTime(img.CreatedAt)
-		if !ok {
-			continue
-		}
-		if best == nil || at.After(bestAt) {
-			best, bestAt = img, at
-		}
-	}
-	return best
+// rank is what latestBy compares an image by.
+type rank struct {
+	img        *ims.Image
+	created    time.Time
+	hasCreated bool
+	version    []string
+	hasVersion bool
 }
 
-// highestVersion returns the image whose name carries the highest version in the first
-// capture group of nameRE (latestBy: nameVersion). Names whose capture is not a version are
-// never chosen; a tie goes to the newer createdAt, then to the listing order.
-func highestVersion(images []*ims.Image, nameRE *regexp.Regexp) *ims.Image {
-	var best *ims.Image
-	var bestVersion []string
-	for _, img := range images {
-		m := nameRE.FindStringSubmatch(img.Name)
-		if len(m) < 2 {
-			continue
+// ranked orders images by latestBy, the latest first: with createdAt (the default) the
+// newest createdAt first, images whose createdAt cannot be read last; with nameVersion the
+// highest version in the first capture group of nameRegex first (a tie goes to the newer
+// createdAt), names without a version last. Ties keep the listing order. The order is that
+// of the allow list; the first is the latest if it is eligible.
+func (s *Selector) ranked(images []*ims.Image) []*ims.Image {
+	ranks := make([]rank, len(images))
+	for i, img := range images {
+		r := rank{img: img}
+		r.created, r.hasCreated = ims.ParseTime(img.CreatedAt)
+		if s.byVersion {
+			if m := s.name.FindStringSubmatch(img.Name); len(m) >= 2 {
+				r.version, r.hasVersion = parseVersion(m[1])
+			}
 		}
-		v, ok := parseVersion(m[1])
-		if !ok {
-			continue
-		}
-		c := compareVersions(v, bestVersion)
-		if best == nil || c > 0 || c == 0 && createdAfter(img, best) {
-			best, bestVersion = img, v
-		}
+		ranks[i] = r
 	}
-	return best
+	slices.SortStableFunc(ranks, func(a, b rank) int {
+		if s.byVersion {
+			if a.hasVersion != b.hasVersion {
+				return boolFirst(a.hasVersion)
+			}
+			if c := compareVersions(a.version, b.version); c != 0 {
+				return -c
+			}
+		}
+		if a.hasCreated != b.hasCreated {
+			return boolFirst(a.hasCreated)
+		}
+		return b.created.Compare(a.created)
+	})
+	out := make([]*ims.Image, len(ranks))
+	for i, r := range ranks {
+		out[i] = r.img
+	}
+	return out
+}
+
+// eligible tells whether img can be a latest image at all: with createdAt its createdAt can
+// be read; with nameVersion its name carries a version.
+func (s *Selector) eligible(img *ims.Image) bool {
+	if s.byVersion {
+		m := s.name.FindStringSubmatch(img.Name)
+		if len(m) < 2 {
+			return false
+		}
+		_, ok := parseVersion(m[1])
+		return ok
+	}
+	_, ok := ims.ParseTime(img.CreatedAt)
+	return ok
+}
+
+// boolFirst orders true before false.
+func boolFirst(a bool) int {
+	if a {
+		return -1
+	}
+	return 1
 }
 
 // parseVersion splits a version such as "22.04", "1.32.10" or "v1.32.0" on '.', '-' and '_'
@@ -90,14 +120,4 @@ func compareNumbers(a, b string) int {
 		return len(a) - len(b)
 	}
 	return strings.Compare(a, b)
-}
-
-// createdAfter says whether a was created after b; an unreadable createdAt is never after.
-func createdAfter(a, b *ims.Image) bool {
-	at, ok := ims.ParseTime(a.CreatedAt)
-	if !ok {
-		return false
-	}
-	bt, ok := ims.ParseTime(b.CreatedAt)
-	return !ok || at.After(bt)
 }

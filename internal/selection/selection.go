@@ -1,5 +1,6 @@
 // Package selection decides what an ImageQuery picks from a raw IMS listing: which images
-// match (nameRegex, exclude, minAge) and which one is the latest (latestBy). It is pure: a
+// match (nameRegex, matchTags, exclude, minAge) and which usable one is the latest
+// (latestBy), overall and per variant (latestPer). It is pure: a
 // Selector is built once per sync from the spec, with its expressions compiled, and applied
 // to a listing that may be shared between identical queries; it holds no client and no clock.
 package selection
@@ -16,18 +17,26 @@ import (
 // Selector is one spec's selection, compiled.
 type Selector struct {
 	name, excludeName *regexp.Regexp
+	tags              map[string]glob // matchTags
 	excludedIDs       map[string]bool
 	minAge            time.Duration
 	byVersion         bool
+	latestPer         []imsv1.VariantField
 }
 
 // Result is what one query made of one listing.
 type Result struct {
 	// Images are the matches, in listing order (the query's sort order).
 	Images []*ims.Image
-	// Latest is the match chosen by spec.latestBy; nil when nothing matched or, with
-	// nameVersion, no match carries a version.
+	// Latest is the usable match (ims.Image.Usable: active, not off-shelved) chosen by
+	// spec.latestBy; nil when none is usable or, with nameVersion, none carries a version.
+	// Every match is still mirrored and counted.
 	Latest *ims.Image
+	// Variants are the latest usable images of each variant (spec.latestPer), sorted by name;
+	// none without latestPer.
+	Variants []Variant
+	// Usable are the usable matches, in latestBy order (the latest first).
+	Usable []*ims.Image
 	// ComesOfAge is when the first listed image that was still too young for spec.minAge
 	// comes of age; zero when there is none.
 	ComesOfAge time.Time
@@ -50,7 +59,13 @@ func FromSpec(spec *imsv1.ImageQuerySpec) (*Selector, error) {
 		return nil, err
 	}
 	s := &Selector{name: name, excludeName: excludeName, byVersion: spec.LatestBy == imsv1.LatestByNameVersion,
-		excludedIDs: make(map[string]bool, len(exclude.IDs))}
+		excludedIDs: make(map[string]bool, len(exclude.IDs)), latestPer: spec.LatestPer}
+	if len(spec.MatchTags) > 0 {
+		s.tags = make(map[string]glob, len(spec.MatchTags))
+		for key, pattern := range spec.MatchTags {
+			s.tags[key] = compileGlob(string(pattern))
+		}
+	}
 	if s.byVersion && (name == nil || name.NumSubexp() == 0) {
 		return nil, invalidNameRegex("latestBy: nameVersion reads the version from the first capture group of nameRegex, and %q has none", spec.NameRegex)
 	}
@@ -64,12 +79,14 @@ func FromSpec(spec *imsv1.ImageQuerySpec) (*Selector, error) {
 }
 
 // Select is the one place that decides what a query matched in a raw listing: nameRegex,
-// then exclude (IDs, then the name expression), then minAge against now, the operator's
-// clock at the sync; then the latest of the matches.
+// then matchTags, then exclude (IDs, then the name expression), then minAge against now, the
+// operator's clock at the sync; then the latest of the usable matches, overall and per
+// variant.
 func (s *Selector) Select(images []*ims.Image, now time.Time) Result {
 	var res Result
 	for _, img := range images {
 		if s.name != nil && !s.name.MatchString(img.Name) ||
+			!s.tagsMatch(img) ||
 			s.excludedIDs[img.ID] ||
 			s.excludeName != nil && s.excludeName.MatchString(img.Name) {
 			continue
@@ -88,12 +105,37 @@ func (s *Selector) Select(images []*ims.Image, now time.Time) Result {
 		}
 		res.Images = append(res.Images, img)
 	}
-	if s.byVersion {
-		res.Latest = highestVersion(res.Images, s.name)
-	} else {
-		res.Latest = newest(res.Images)
+	res.Usable = s.ranked(usable(res.Images))
+	if len(res.Usable) > 0 && s.eligible(res.Usable[0]) {
+		res.Latest = res.Usable[0]
 	}
+	res.Variants = s.variants(res.Usable)
 	return res
+}
+
+// tagsMatch tells whether img has every matchTags key with a matching value.
+func (s *Selector) tagsMatch(img *ims.Image) bool {
+	if len(s.tags) == 0 {
+		return true
+	}
+	tags := ims.ParseTags(img.Tags)
+	for key, g := range s.tags {
+		value, ok := tags[key]
+		if !ok || !g.match(value) {
+			return false
+		}
+	}
+	return true
+}
+
+func usable(images []*ims.Image) []*ims.Image {
+	var out []*ims.Image
+	for _, img := range images {
+		if img.Usable() {
+			out = append(out, img)
+		}
+	}
+	return out
 }
 
 // Select compiles spec and applies it to images: for a caller that selects once.

@@ -15,8 +15,9 @@ import (
 // syncTime is the operator's clock at the sync in these tables.
 var syncTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
+// listed is an active image (usable: only usable images can be latest).
 func listed(id, name, created string) *ims.Image {
-	return &ims.Image{ID: id, Name: name, CreatedAt: created}
+	return &ims.Image{ID: id, Name: name, CreatedAt: created, Status: "active"}
 }
 
 func ids(images []*ims.Image) []string {

@@ -66,11 +66,15 @@ func createdAt(img imssim.Image) (time.Time, bool) {
 	return t, err == nil
 }
 
-// latest is the image latestBy chooses among matches (in listing order), nil if none.
+// latest is the image latestBy chooses among the usable matches (in listing order): active
+// and not off-shelved (README, "Only what boots is picked"); nil if none.
 func (tpl template) latest(matches []imssim.Image) imssim.Image {
 	var best imssim.Image
 	var bestVersion []string
 	for _, img := range matches {
+		if img["status"] != "active" || img["__is_offshelved"] == "true" {
+			continue
+		}
 		if !tpl.byVersion {
 			if best == nil || newer(img, best) {
 				best = img
