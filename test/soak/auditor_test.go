@@ -154,12 +154,12 @@ func duplicateOwner(ci *imsv1.CloudImage) string {
 // deleted judges a CloudImage's deletion against the truth at its time: a loss if a query of
 // its namespace has claimed the image without a break for deletionWindow. The exception is
 // the operator's documented behaviour (README, Reliability): a 200 page shorter than asked
-// ends a listing (the client cannot tell it from the end of the catalog); a removal of few
-// images, or of less than the deletion guard's share, is applied at once, and a larger one
-// when a second listing, taken at once, removes the same images. A deletion that such pages
-// explain (the simulator records which IDs a short page kept from which client) is counted
-// apart, by whether one cut listing explains it or two (a large removal that the guard's
-// confirming listing, cut the same way, let through: issue 20 §1 takes that listing later).
+// ends a listing (the client cannot tell it from the end of the catalog), and a removal of few
+// images, or of less than the deletion guard's share, is applied at once; a larger one when a
+// later listing still shows it. A loss that such pages explain (the simulator records which
+// IDs a short page kept from which client) is counted apart, by whether one cut listing
+// explains it or two (a large removal that a second cut listing confirmed); one cut listing
+// that withheld most of what a query claims is a violation: the guard must have held it.
 func (a *auditor) deleted(ci *imsv1.CloudImage, at time.Time) {
 	a.lost(ci, "deleted", at, func(string) bool { return true })
 }
