@@ -121,12 +121,19 @@ func churnCatalog(ctx context.Context, seed int64, h *history, kinds *tally, las
 
 // disrupt takes the control plane or the manager down every 5-25 s: kube-apiserver killed
 // and restarted 2-10 s later, etcd paused for 2-8 s, or the manager killed with SIGKILL and
-// started again 0-3 s later. An error here (a kube-apiserver that does not come back) ends
-// the soak.
+// started again 0-3 s later; the three kinds in a random order in each round of three, so
+// that even a short run has each. An error here (a kube-apiserver that does not come back)
+// ends the soak.
 func disrupt(ctx context.Context, seed int64, m *manager, kinds *tally) error {
 	rng := stream(seed, 3)
+	var round []int
 	for sleepCtx(ctx, between(rng, 5*time.Second, 25*time.Second)) {
-		switch rng.IntN(3) {
+		if len(round) == 0 {
+			round = rng.Perm(3)
+		}
+		kind := round[0]
+		round = round[1:]
+		switch kind {
 		case 0:
 			if err := cluster.APIServerDown(between(rng, 2*time.Second, 10*time.Second)); err != nil {
 				return fmt.Errorf("kube-apiserver restart: %w", err)
