@@ -42,7 +42,7 @@ func PatchClaims(ctx context.Context, c client.Client, current, updated *metav1.
 
 // ReleaseOrDelete writes updated's claims, or deletes the object when no ImageQuery owns it
 // any more. The delete is conditional on the version read, so a claim made meanwhile is never
-// lost.
+// lost; an object already gone is released.
 func ReleaseOrDelete(ctx context.Context, c client.Client, current, updated *metav1.PartialObjectMetadata) error {
 	if !HasQueryOwner(updated.OwnerReferences) {
 		rv := current.ResourceVersion
@@ -52,7 +52,9 @@ func ReleaseOrDelete(ctx context.Context, c client.Client, current, updated *met
 	if SameClaims(current, updated) {
 		return nil
 	}
-	return PatchClaims(ctx, c, current, updated)
+	// An object deleted meanwhile (another query released it last; a cache that lags after an
+	// API server outage) has no claim left to release.
+	return client.IgnoreNotFound(PatchClaims(ctx, c, current, updated))
 }
 
 // OwnerRef is q as an owner of the CloudImages it claims.
