@@ -17,6 +17,7 @@ import (
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/failure"
 	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/metaonly"
 )
 
 // Per-query ServiceAccount identity (spec.serviceAccountName): the operator asks the API server
@@ -26,6 +27,14 @@ import (
 
 // serviceaccounts/token: TokenRequest for spec.serviceAccountName, in the query's namespace.
 // +kubebuilder:rbac:groups="",resources=serviceaccounts/token,verbs=create
+// serviceaccounts get: the ServiceAccount's UID keys its cached credentials, so that one
+// deleted and created again under the same name never inherits them.
+// +kubebuilder:rbac:groups="",resources=serviceaccounts,verbs=get
+
+// saIdle is how long a ServiceAccount's cached credentials are kept after their last use: an
+// identity no query uses any more is forgotten, so the cache does not grow without bound. A
+// query syncing less often than this exchanges a new token each time.
+const saIdle = 2 * time.Hour
 
 // saTokenSeconds is the lifetime asked for a ServiceAccount token: the API server's minimum.
 // The token is used at once, for one exchange.
@@ -42,22 +51,43 @@ type WorkloadIdentity struct {
 	Now         func() time.Time // nil: time.Now
 
 	mu      sync.Mutex
-	sources map[types.NamespacedName]ims.CredentialSource
+	sources map[types.UID]*cachedSource
+}
+
+// cachedSource is one ServiceAccount's credential source and when it was last used.
+type cachedSource struct {
+	src      ims.CredentialSource
+	lastUsed time.Time
 }
 
 func serviceAccountIdentity(namespace, name string) string {
 	return "serviceaccount:" + namespace + "/" + name
 }
 
-// source is the ServiceAccount's cached credential source, made on first use.
-func (w *WorkloadIdentity) source(c client.Client, sa types.NamespacedName) ims.CredentialSource {
+func (w *WorkloadIdentity) now() time.Time {
+	if w.Now == nil {
+		return time.Now()
+	}
+	return w.Now()
+}
+
+// source is the cached credential source of the ServiceAccount whose UID is uid, made on
+// first use; sources idle for saIdle are forgotten.
+func (w *WorkloadIdentity) source(c client.Client, sa types.NamespacedName, uid types.UID) ims.CredentialSource {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if src, ok := w.sources[sa]; ok {
-		return src
+	now := w.now()
+	for id, cached := range w.sources {
+		if now.Sub(cached.lastUsed) > saIdle {
+			delete(w.sources, id)
+		}
+	}
+	if cached, ok := w.sources[uid]; ok {
+		cached.lastUsed = now
+		return cached.src
 	}
 	if w.sources == nil {
-		w.sources = map[types.NamespacedName]ims.CredentialSource{}
+		w.sources = map[types.UID]*cachedSource{}
 	}
 	src := ims.NewFederation(ims.Federation{
 		IAMEndpoint: w.IAMEndpoint,
@@ -68,8 +98,15 @@ func (w *WorkloadIdentity) source(c client.Client, sa types.NamespacedName) ims.
 		HTTPClient:  w.HTTPClient,
 		Now:         w.Now,
 	})
-	w.sources[sa] = src
+	w.sources[uid] = &cachedSource{src: src, lastUsed: now}
 	return src
+}
+
+// cached is how many ServiceAccounts' credential sources are held.
+func (w *WorkloadIdentity) cached() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.sources)
 }
 
 // requestToken asks the API server for a token of sa with the identity provider's audience.
@@ -100,7 +137,13 @@ func (r *Resolver) serviceAccountCredentials(ctx context.Context, q *imsv1.Image
 			"serviceAccountName needs the manager's --workload-identity-idp-id and --workload-identity-audience")
 	}
 	sa := types.NamespacedName{Namespace: q.Namespace, Name: q.Spec.ServiceAccountName}
-	creds, err := w.source(r.Client, sa).Credentials(ctx)
+	account := metaonly.ServiceAccount()
+	if err := r.APIReader.Get(ctx, sa, account); apierrors.IsNotFound(err) {
+		return ims.Credentials{}, &failure.Error{Reason: imsv1.ReasonServiceAccountNotFound, Message: err.Error(), Terminal: true, Err: err}
+	} else if err != nil {
+		return ims.Credentials{}, failure.Wrap(imsv1.ReasonServiceAccountTokenFailed, err)
+	}
+	creds, err := w.source(r.Client, sa, account.UID).Credentials(ctx)
 	if err != nil {
 		return ims.Credentials{}, failure.FromCredentials("ServiceAccount "+sa.String(), err)
 	}

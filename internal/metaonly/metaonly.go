@@ -30,6 +30,7 @@ var (
 	cloudImage = imsv1.GroupVersion.WithKind("CloudImage")
 	secret     = corev1.SchemeGroupVersion.WithKind("Secret")
 	namespace  = corev1.SchemeGroupVersion.WithKind("Namespace")
+	account    = corev1.SchemeGroupVersion.WithKind("ServiceAccount")
 )
 
 // CloudImage is an empty CloudImage, metadata only.
@@ -44,3 +45,6 @@ func Secret() *metav1.PartialObjectMetadata { return Object(secret) }
 
 // Namespace is an empty Namespace, metadata only: its labels are all the operator reads.
 func Namespace() *metav1.PartialObjectMetadata { return Object(namespace) }
+
+// ServiceAccount is an empty ServiceAccount, metadata only: its UID is all the operator reads.
+func ServiceAccount() *metav1.PartialObjectMetadata { return Object(account) }
