@@ -22,6 +22,11 @@ import (
 // secretRefIndex indexes ImageQueries by the name of their credentials Secret.
 const secretRefIndex = "spec.credentialsSecretRef.name"
 
+// targetIndex indexes ImageQueries by their listing.Target's key, so that a sync finds the
+// queries that share its listing without comparing it with every query in the cluster (a
+// thousand queries would make that a million comparisons a round).
+const targetIndex = "listing.target"
+
 // SetupWithManager registers the controller. It reacts to spec and annotation changes (not to
 // its own status writes), to changes of a referenced Secret, whose metadata alone is watched,
 // and to changes of the export ConfigMaps it owns.
@@ -34,6 +39,11 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 			}
 			return nil
 		})
+	if err != nil {
+		return err
+	}
+	err = mgr.GetFieldIndexer().IndexField(context.Background(), &imsv1.ImageQuery{}, targetIndex,
+		func(obj client.Object) []string { return []string{r.target(obj.(*imsv1.ImageQuery)).Key()} })
 	if err != nil {
 		return err
 	}

@@ -134,16 +134,14 @@ func tagKeys(q *imsv1.ImageQuery) []string {
 }
 
 // hasTwin tells whether another ImageQuery (in any namespace) has q's target, so that q's
-// listing is worth keeping for it a while.
+// listing is worth keeping for it a while. The cache's target index answers it.
 func (r *ImageQueryReconciler) hasTwin(ctx context.Context, q *imsv1.ImageQuery, t listing.Target) bool {
-	var all imsv1.ImageQueryList
-	if err := r.client.List(ctx, &all); err != nil {
+	var twins imsv1.ImageQueryList
+	if err := r.client.List(ctx, &twins, client.MatchingFields{targetIndex: t.Key()}); err != nil {
 		return true // keeping costs memory for a while; not keeping costs a listing
 	}
-	key := t.Key()
-	for i := range all.Items {
-		b := &all.Items[i]
-		if b.UID != q.UID && !b.Spec.Suspend && r.target(b).Key() == key {
+	for i := range twins.Items {
+		if b := &twins.Items[i]; b.UID != q.UID && !b.Spec.Suspend {
 			return true
 		}
 	}
