@@ -24,6 +24,10 @@ import (
 // by an API server outage), so an image that came back within the window may go.
 const deletionWindow = 2 * time.Minute
 
+// guardDelay is the manager's --deletion-guard-delay (its default): a removal over the guard's
+// share waits for a listing taken this long after the first.
+const guardDelay = 2 * time.Minute
+
 // auditor watches every CloudImage, ImageQuery and export ConfigMap (informers: a watch,
 // resumed after outages, with a relist whose differences count as events) and checks, on
 // every event, what must hold at every moment: no CloudImage of an image that IMS still
@@ -154,12 +158,12 @@ func duplicateOwner(ci *imsv1.CloudImage) string {
 // deleted judges a CloudImage's deletion against the truth at its time: a loss if a query of
 // its namespace has claimed the image without a break for deletionWindow. The exception is
 // the operator's documented behaviour (README, Reliability): a 200 page shorter than asked
-// ends a listing (the client cannot tell it from the end of the catalog), and a removal of few
-// images, or of less than the deletion guard's share, is applied at once; a larger one when a
-// later listing still shows it. A loss that such pages explain (the simulator records which
-// IDs a short page kept from which client) is counted apart, by whether one cut listing
-// explains it or two (a large removal that a second cut listing confirmed); one cut listing
-// that withheld most of what a query claims is a violation: the guard must have held it.
+// ends a listing (the client cannot tell it from the end of the catalog); a removal of few
+// images, or of less than the deletion guard's share, is applied at once, a larger one when a
+// listing taken --deletion-guard-delay after the first still shows it. A loss that such pages
+// explain (the simulator records which IDs a short page kept from which client) is counted
+// apart, by whether the guard had to confirm it; a large removal on cut listings less than
+// the delay apart is a violation: the guard must have held it.
 func (a *auditor) deleted(ci *imsv1.CloudImage, at time.Time) {
 	a.lost(ci, "deleted", at, func(string) bool { return true })
 }
@@ -186,7 +190,7 @@ func (a *auditor) lost(ci *imsv1.CloudImage, how string, at time.Time, lose func
 	if !ok {
 		return
 	}
-	violation, why, cuts := "", "", 0
+	violation, why, confirmed := "", "", false
 	for i, tpl := range a.h.tpls {
 		if !lose(tpl.name) {
 			continue
@@ -195,39 +199,51 @@ func (a *auditor) lost(ci *imsv1.CloudImage, how string, at time.Time, lose func
 		if !claimed || at.Sub(since) < deletionWindow {
 			continue
 		}
-		n, first, withheld := withheldFrom(t, tpl, ci.Name, at.Add(-deletionWindow))
-		if n == 0 {
+		cuts := withheldFrom(t, tpl, ci.Name, at.Add(-guardDelay-deletionWindow))
+		if len(cuts) == 0 || at.Sub(cuts[len(cuts)-1].at) > deletionWindow {
 			violation = fmt.Sprintf("CloudImage %s/%s %s while IMS lists it and query %s has claimed it since %s",
 				ci.Namespace, ci.Name, how, tpl.name, since.Format(time.TimeOnly))
 			break
 		}
-		// One cut listing that withheld most of what the query claims is a removal the guard
-		// must have confirmed with a second listing (over half and over 5; judged here with a
-		// margin, as the claims may have changed since).
-		if removed, claimed := a.h.claimedAmong(i, withheld); n == 1 && removed > 10 && removed*10 > claimed*7 {
-			violation = fmt.Sprintf("CloudImage %s/%s %s on one cut listing that withheld %d of the %d images query %s claims: the deletion guard did not confirm it (%s)",
-				ci.Namespace, ci.Name, how, removed, claimed, tpl.name, first)
+		// A cut listing that withheld most of what the query claims is a removal the guard
+		// must hold until a listing taken --deletion-guard-delay later shows it too (over
+		// half and over 5; judged here with a margin, as the claims may have changed since).
+		last := cuts[len(cuts)-1]
+		removed, all := a.h.claimedAmong(i, last.withheld)
+		large := removed > 10 && removed*10 > all*7
+		if large && last.at.Sub(cuts[0].at) < guardDelay-5*time.Second {
+			violation = fmt.Sprintf("CloudImage %s/%s %s on cut listings that withheld %d of the %d images query %s claims, the first %s before the last: the deletion guard did not wait for a listing %s later (%s)",
+				ci.Namespace, ci.Name, how, removed, all, tpl.name, last.at.Sub(cuts[0].at).Round(time.Second), guardDelay, last.desc)
 			break
 		}
 		// Each claiming query needs an explanation of its own.
-		why, cuts = fmt.Sprintf("%s %s/%s %s (query %s): %s", at.Format(time.TimeOnly), ci.Namespace, ci.Name, how, tpl.name, first), max(cuts, n)
+		why = fmt.Sprintf("%s %s/%s %s (query %s): %s", at.Format(time.TimeOnly), ci.Namespace, ci.Name, how, tpl.name, last.desc)
+		confirmed = confirmed || large
 	}
 	if violation == "" && why != "" {
 		a.mu.Lock()
-		if cuts == 1 {
-			a.shortPage = append(a.shortPage, why)
-		} else {
+		if confirmed {
 			a.cutTwice = append(a.cutTwice, why)
+		} else {
+			a.shortPage = append(a.shortPage, why)
 		}
 		a.mu.Unlock()
 	}
 	a.check(violation)
 }
 
-// withheldFrom counts the short pages, served to tenant t's listings of tpl's filter after
-// from, that kept id from the operator, and describes the first and what it withheld.
-func withheldFrom(t tenant, tpl template, id string, from time.Time) (n int, first string, withheld []string) {
+// cut is a short page that kept an image from the operator.
+type cut struct {
+	at       time.Time
+	withheld []string
+	desc     string
+}
+
+// withheldFrom is the short pages, served to tenant t's listings of tpl's filter after from,
+// that kept id from the operator, oldest first.
+func withheldFrom(t tenant, tpl template, id string, from time.Time) []cut {
 	want, _ := url.ParseQuery(tpl.wire)
+	var cuts []cut
 	for _, r := range sim.Requests() {
 		if r.Time.Before(from) || !slices.Contains(r.Withheld, id) || !sameFilter(r.Query, want) {
 			continue
@@ -236,12 +252,10 @@ func withheldFrom(t tenant, tpl template, id string, from time.Time) (n int, fir
 			!t.serviceAccount && r.AccessKey != t.ak {
 			continue
 		}
-		if n++; n == 1 {
-			first = fmt.Sprintf("a page %d short by %d at %s withheld it", r.Page, r.Fault.Drop, r.Time.Format(time.TimeOnly))
-			withheld = r.Withheld
-		}
+		cuts = append(cuts, cut{at: r.Time, withheld: r.Withheld,
+			desc: fmt.Sprintf("a page %d short by %d at %s withheld it", r.Page, r.Fault.Drop, r.Time.Format(time.TimeOnly))})
 	}
-	return n, first, withheld
+	return cuts
 }
 
 // sameFilter compares a listing request's filter, without the paging and sorting the

@@ -342,8 +342,8 @@ func (s *soak) summary(d time.Duration, plan []phase) {
 	fmt.Fprintf(&b, "  quiet writes    %s\n", s.quietWrites)
 	fmt.Fprintf(&b, "  IMS requests    %d\n", sim.RequestCount())
 	fmt.Fprintf(&b, "  checks          %d invariant checks by the auditor and at the end, %d comparisons with the truth\n", a.checks, s.quietChecks)
-	fmt.Fprintf(&b, "  short pages     %d losses (deletions, released claims) of listed images that one short 200 page explains (documented: a removal below the deletion guard's share is applied at once)\n", len(a.shortPage))
-	fmt.Fprintf(&b, "  cut twice       %d losses of listed images that two cut listings explain (a removal over the guard's share confirmed by a later listing cut the same way)\n", len(a.cutTwice))
+	fmt.Fprintf(&b, "  short pages     %d losses (deletions, released claims) of listed images that a short 200 page explains (documented: a removal below the deletion guard's share is applied at once)\n", len(a.shortPage))
+	fmt.Fprintf(&b, "  cut twice       %d losses of listed images that two cut listings explain (a removal over the guard's share confirmed by a listing --deletion-guard-delay later, cut the same way)\n", len(a.cutTwice))
 	fmt.Fprintf(&b, "  violations      %d\n", len(a.violations))
 	s.t.Log(b.String())
 	if path := os.Getenv("SOAK_SUMMARY"); path != "" {
