@@ -77,13 +77,20 @@ node: ## Build kubelet, kube-scheduler and kube-proxy into bin/node, for the nod
 helm: ## Build Helm into bin/helm from the Go module proxy (first time ~4 min).
 	@hack/build-helm.sh
 
+# promtool at hack/promql's Prometheus pin, without service discovery (which it does not need
+# for `promtool test rules`, and which is most of its build). go build is incremental.
+.PHONY: promtool
+promtool: ## Build Prometheus' promtool into bin/promtool (first time a few minutes).
+	cd hack/promql && GOWORK=off GOFLAGS=-mod=readonly go build -tags remove_all_sd \
+	  -o $(BIN)/promtool github.com/prometheus/prometheus/cmd/promtool
+
 .PHONY: helm-lint
 helm-lint: helm ## Lint the chart with its default values and with every value set.
 	$(HELM) lint --strict dist/chart
 	$(HELM) lint --strict dist/chart -f dist/testdata/values-everything.yaml
 
 .PHONY: test
-test: control-plane helm image vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak.
+test: control-plane helm image promtool vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak.
 	cd api && go test $(GOTEST_FLAGS) ./...
 	@rm -f $(BIN)/soak-summary.txt
 	SOAK= SOAK_SUMMARY=$(BIN)/soak-summary.txt KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -48,6 +49,7 @@ type options struct {
 
 	managerCredsEverywhere bool
 	allowSecretRefs        bool
+	secretNamespaces       []string
 	wiIdP, wiAudience      string
 	ecsMetadata            bool
 	ecsMetadataEndpoint    string
@@ -79,6 +81,14 @@ func main() {
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 2, "ImageQueries (and CloudImages) reconciled at once.")
 	flag.BoolVar(&o.managerCredsEverywhere, "manager-credentials-in-all-namespaces", false, "Let ImageQueries in every namespace use the manager's own credentials; by default only namespaces labelled ims.imagecatalog.io/manager-credentials=allowed may.")
 	flag.BoolVar(&o.allowSecretRefs, "allow-credentials-secret-ref", true, "Honour spec.credentialsSecretRef; false (the keyless install) reads no Secrets at all and stalls queries that name one.")
+	flag.Func("credentials-secret-namespaces", "Comma-separated namespaces whose Secrets ImageQueries may name in credentialsSecretRef: the manager reads and watches Secrets only there (the chart's Roles allow no more); a query elsewhere that names one stalls. Empty (the default): every namespace.", func(v string) error {
+		for _, ns := range strings.Split(v, ",") {
+			if ns = strings.TrimSpace(ns); ns != "" {
+				o.secretNamespaces = append(o.secretNamespaces, ns)
+			}
+		}
+		return nil
+	})
 	flag.StringVar(&o.wiIdP, "workload-identity-idp-id", "", "IAM identity provider that exchanges ServiceAccount tokens for spec.serviceAccountName.")
 	flag.StringVar(&o.wiAudience, "workload-identity-audience", "", "Audience of the ServiceAccount tokens requested for spec.serviceAccountName (the identity provider's client ID).")
 	flag.BoolVar(&o.ecsMetadata, "ecs-metadata-credentials", false, "Use the ECS metadata service's agency credentials when the environment has none (every pod on the node shares the agency).")
@@ -124,6 +134,9 @@ func run(o options) error {
 	if o.imsQPS < 0 || o.imsBurst < 1 {
 		return fmt.Errorf("--ims-qps must be at least 0 and --ims-burst at least 1, got %g and %d", o.imsQPS, o.imsBurst)
 	}
+	if len(o.secretNamespaces) > 0 && !o.allowSecretRefs {
+		return fmt.Errorf("--credentials-secret-namespaces names where Secrets are read, but --allow-credentials-secret-ref=false reads none")
+	}
 	if o.mirrorWorkers < 1 {
 		return fmt.Errorf("--mirror-workers must be at least 1, got %d", o.mirrorWorkers)
 	}
@@ -140,7 +153,7 @@ func run(o options) error {
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
-		Cache:                  controllers.CacheOptions(),
+		Cache:                  controllers.CacheOptions(o.secretNamespaces),
 		Metrics:                metrics,
 		HealthProbeBindAddress: o.probeAddr,
 		PprofBindAddress:       o.pprofAddr,
@@ -210,6 +223,7 @@ func credentialSettings(o options) credentials.Settings {
 		ManagerSource:          source,
 		ManagerInAllNamespaces: o.managerCredsEverywhere,
 		SecretRefsDisabled:     !o.allowSecretRefs,
+		SecretNamespaces:       o.secretNamespaces,
 	}
 	if o.wiIdP != "" {
 		s.WorkloadIdentity = &credentials.WorkloadIdentity{

@@ -8,23 +8,33 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/metaonly"
 )
 
 // CacheOptions are the manager's cache settings: objects trimmed by CacheTransform, and
 // ConfigMaps and CloudImages cached (and watched) only when they carry the operator's
 // managed-by label: its export ConfigMaps, not every ConfigMap in the cluster, and the
-// CloudImages it wrote. Every CloudImage the operator writes carries the label and the
+// CloudImages it wrote. With secretNamespaces (--credentials-secret-namespaces) Secrets are
+// watched only in those namespaces, where the manager's Roles let it; nil watches them all. Every CloudImage the operator writes carries the label and the
 // read-only policy keeps anyone from removing it; one without it (written before the policy
 // was installed) is found by the mirror's create, refused as existing, and read live.
-func CacheOptions() cache.Options {
+func CacheOptions(secretNamespaces []string) cache.Options {
 	managed := labels.SelectorFromSet(labels.Set{imsv1.LabelManagedBy: imsv1.ManagedByValue})
-	return cache.Options{
+	opts := cache.Options{
 		DefaultTransform: CacheTransform,
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}: {Label: managed},
 			&imsv1.CloudImage{}: {Label: managed},
 		},
 	}
+	if len(secretNamespaces) > 0 {
+		namespaces := map[string]cache.Config{}
+		for _, ns := range secretNamespaces {
+			namespaces[ns] = cache.Config{}
+		}
+		opts.ByObject[metaonly.Secret()] = cache.ByObject{Namespaces: namespaces}
+	}
+	return opts
 }
 
 // CacheTransform trims objects before they enter the manager's cache. Secrets are watched as

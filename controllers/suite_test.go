@@ -134,7 +134,7 @@ func runSuite(m *testing.M) int {
 	mgrCfg.QPS, mgrCfg.Burst = 500, 1000 // as --kube-api-qps would: large listings mirror quickly
 	mgr, err := ctrl.NewManager(mgrCfg, ctrl.Options{
 		Scheme:                 scheme,
-		Cache:                  CacheOptions(),
+		Cache:                  CacheOptions(nil),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: probeAddr,
 	})

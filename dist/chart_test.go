@@ -173,7 +173,7 @@ func TestChartNonDefaultValues(t *testing.T) {
 		"--kube-api-qps=20", "--kube-api-burst=40", "--ims-qps=5", "--ims-burst=10",
 		"--manager-credentials-in-all-namespaces", "--ecs-metadata-credentials",
 		"--workload-identity-idp-id=tenant-idp", "--workload-identity-audience=ims-tenants",
-		"--metrics-bind-address=:9443", "--an-extra-flag",
+		"--metrics-bind-address=:9443", "--an-extra-flag", "--credentials-secret-namespaces=team-a,team-b",
 	} {
 		if !slices.Contains(args, want) {
 			t.Errorf("manager args lack %s: %v", want, args)
@@ -217,10 +217,44 @@ func TestChartNonDefaultValues(t *testing.T) {
 		"ServiceMonitor/" + namespace + "/ims-operator-controller-manager-metrics",
 		"NetworkPolicy/" + namespace + "/ims-operator-controller-manager",
 		"PodDisruptionBudget/" + namespace + "/ims-operator-controller-manager",
+		"Role/team-a/ims-operator-secret-reader", "RoleBinding/team-a/ims-operator-secret-reader",
+		"Role/team-b/ims-operator-secret-reader", "RoleBinding/team-b/ims-operator-secret-reader",
 	} {
 		if objs[k] == nil {
 			t.Errorf("%s not rendered", k)
 		}
+	}
+}
+
+// Where the chart grants Secrets: the ClusterRole by default; Roles in the named namespaces
+// only with manager.credentials.secretNamespaces; nowhere with secretRefs false (keyless).
+func TestChartSecretAccess(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		args        []string
+		clusterWide bool
+		roles       int
+	}{
+		{"default", nil, true, 0},
+		{"named namespaces", []string{"--set", "manager.credentials.secretNamespaces={a,b}"}, false, 2},
+		{"keyless", []string{"-f", "dist/chart/values-keyless.yaml", "--set", "manager.workloadIdentity.idpID=i",
+			"--set", "manager.workloadIdentity.audience=a"}, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			roles := 0
+			for _, o := range helmTemplate(t, tc.args...) {
+				grantsSecrets := strings.Contains(asYAML(o["rules"]), "- secrets")
+				switch {
+				case o["kind"] == "ClusterRole" && grantsSecrets != (tc.clusterWide && strings.HasSuffix(str(o, "metadata", "name"), "-manager-role")):
+					t.Errorf("ClusterRole %s grants Secrets: %v", str(o, "metadata", "name"), grantsSecrets)
+				case o["kind"] == "Role" && grantsSecrets:
+					roles++
+				}
+			}
+			if roles != tc.roles {
+				t.Errorf("%d Roles grant Secrets, want %d", roles, tc.roles)
+			}
+		})
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 // promql parses expressions with Prometheus' own parser (hack/promql, a module of its own)
@@ -222,4 +224,32 @@ func TestGrafanaDashboard(t *testing.T) {
 		}
 	}
 	checkQueries(t, exprs, titles, knownMetrics(t))
+}
+
+// `promtool test rules` (Prometheus' own, bin/promtool: `make promtool` builds it at hack/promql's
+// pin) on config/prometheus/rules_test.yaml: every alert fires on series that should fire
+// it, after its `for`, with the labels and annotations a receiver gets, and not on others.
+func TestPrometheusRulesFire(t *testing.T) {
+	var rule map[string]any
+	readYAML(t, filepath.Join(root, "config", "prometheus", "rules.yaml"), &rule)
+	dir := t.TempDir()
+	// promtool reads Prometheus' rule files: the PrometheusRule's spec.
+	groups, err := yaml.Marshal(rule["spec"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests, err := os.ReadFile(filepath.Join(root, "config", "prometheus", "rules_test.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rules.yaml"), groups, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rules_test.yaml"), tests, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t, "promtool"), "test", "rules", filepath.Join(dir, "rules_test.yaml"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool test rules: %v\n%s", err, out)
+	}
 }

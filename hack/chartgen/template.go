@@ -108,6 +108,10 @@ func escapeTemplates(s string) string {
 var (
 	labelsLine = regexp.MustCompile(`(?m)^( *)` + phLabels + `: ""$`)
 	keepLine   = regexp.MustCompile(`(?m)^( *)` + phKeep + `: ""$`)
+	// The manager's ClusterRole lists secrets with namespaces, in one rule: the chart drops
+	// secrets from it for the keyless install (manager.credentials.secretRefs false) and when
+	// Roles grant them in named namespaces only (manager.credentials.secretNamespaces).
+	secretsLine = regexp.MustCompile(`(?m)^( *)- secrets$`)
 )
 
 // substitute turns the placeholders into template expressions.
@@ -117,6 +121,7 @@ func substitute(s string) string {
 		return fmt.Sprintf(`%s{{- include "ims-operator.labels" . | nindent %d }}`, line[:indent], indent)
 	})
 	s = keepLine.ReplaceAllString(s, "$1{{- if .Values.crds.keep }}\n${1}helm.sh/resource-policy: keep\n$1{{- end }}")
+	s = secretsLine.ReplaceAllString(s, "$1{{- if and .Values.manager.credentials.secretRefs (not .Values.manager.credentials.secretNamespaces) }}\n$0\n$1{{- end }}")
 	return strings.NewReplacer(
 		phPrefix, `{{ include "ims-operator.fullname" . }}`,
 		phNamespace, "{{ .Release.Namespace }}",

@@ -6,6 +6,7 @@ package credentials
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -36,6 +37,9 @@ type Settings struct {
 	// SecretRefsDisabled refuses spec.credentialsSecretRef (--allow-credentials-secret-ref=false,
 	// the keyless install, whose RBAC cannot read Secrets).
 	SecretRefsDisabled bool
+	// SecretNamespaces, when set, are the only namespaces whose Secrets are read
+	// (--credentials-secret-namespaces): a credentialsSecretRef elsewhere is refused.
+	SecretNamespaces []string
 	// WorkloadIdentity serves spec.serviceAccountName.
 	WorkloadIdentity *WorkloadIdentity
 }
@@ -67,8 +71,8 @@ func (r *Resolver) Identity(q *imsv1.ImageQuery) string {
 // caches Secrets' metadata, never their data.
 func (r *Resolver) SecretVersion(ctx context.Context, q *imsv1.ImageQuery) (string, error) {
 	ref := q.Spec.CredentialsSecretRef
-	if ref == nil || r.Settings.SecretRefsDisabled {
-		return "", nil
+	if ref == nil || r.Settings.SecretRefsDisabled || !r.Settings.secretsReadableIn(q.Namespace) {
+		return "", nil // nothing to watch: the cache holds no Secret there
 	}
 	meta := metaonly.Secret()
 	err := r.Client.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: ref.Name}, meta)
@@ -99,6 +103,11 @@ func (r *Resolver) secretCredentials(ctx context.Context, q *imsv1.ImageQuery) (
 		return ims.Credentials{}, "", failure.Terminal(imsv1.ReasonCredentialsSecretRefDisabled,
 			"this operator runs keyless (--allow-credentials-secret-ref=false) and reads no Secrets: use serviceAccountName instead of credentialsSecretRef")
 	}
+	if !r.Settings.secretsReadableIn(q.Namespace) {
+		return ims.Credentials{}, "", failure.Terminal(imsv1.ReasonCredentialsSecretRefDisabled,
+			"this operator reads Secrets only in namespaces %s (--credentials-secret-namespaces), not in %s: have it added, or use serviceAccountName",
+			strings.Join(r.Settings.SecretNamespaces, ", "), q.Namespace)
+	}
 	secret := &corev1.Secret{}
 	err := r.APIReader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: ref.Name}, secret)
 	if apierrors.IsNotFound(err) {
@@ -120,6 +129,11 @@ func (r *Resolver) secretCredentials(ctx context.Context, q *imsv1.ImageQuery) (
 		return ims.Credentials{}, "", failure.Terminal(imsv1.ReasonInvalidCredentials, "Secret %s/%s: %v", q.Namespace, ref.Name, err)
 	}
 	return creds, secret.ResourceVersion, nil
+}
+
+// secretsReadableIn tells whether the manager reads Secrets in namespace ns.
+func (s Settings) secretsReadableIn(ns string) bool {
+	return len(s.SecretNamespaces) == 0 || slices.Contains(s.SecretNamespaces, ns)
 }
 
 // managerCredentials are the manager's own, for a namespace that may use them.

@@ -50,6 +50,10 @@ func TestCredentialsPolicy(t *testing.T) {
 		{"no manager credentials", Settings{}, namespace("t", allowed), imsv1.ImageQuerySpec{}, imsv1.ReasonInvalidCredentials},
 		{"secret refs off", Settings{Manager: manager, SecretRefsDisabled: true}, namespace("t", allowed),
 			imsv1.ImageQuerySpec{CredentialsSecretRef: &imsv1.SecretReference{Name: "s"}}, imsv1.ReasonCredentialsSecretRefDisabled},
+		{"secret outside the named namespaces", Settings{Manager: manager, SecretNamespaces: []string{"a", "b"}}, namespace("t", allowed),
+			imsv1.ImageQuerySpec{CredentialsSecretRef: &imsv1.SecretReference{Name: "s"}}, imsv1.ReasonCredentialsSecretRefDisabled},
+		{"secret in a named namespace is read", Settings{Manager: manager, SecretNamespaces: []string{"a", "t"}}, namespace("t", allowed),
+			imsv1.ImageQuerySpec{CredentialsSecretRef: &imsv1.SecretReference{Name: "s"}}, imsv1.ReasonSecretNotFound},
 		{"workload identity not configured", Settings{Manager: manager}, namespace("t", allowed),
 			imsv1.ImageQuerySpec{ServiceAccountName: "sa"}, imsv1.ReasonWorkloadIdentityNotConfigured},
 	} {

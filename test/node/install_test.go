@@ -26,7 +26,7 @@ const (
 // its log, read through the API server and the kubelet, holds no secret.
 func TestHelmInstall(t *testing.T) {
 	n := needNode(t)
-	const ns, rel = "ims-system", "ims-operator"
+	const ns = "ims-system"
 	dumpOnFailure(t, ns)
 	image, err := n.PushManagerImage("node-1")
 	if err != nil {
@@ -34,16 +34,11 @@ func TestHelmInstall(t *testing.T) {
 	}
 	_, simURL := simulator(t, imssim.Options{Credentials: map[string]string{simAK: simSK}})
 	restrictedNamespace(t, ns)
-	repo, tag, _ := strings.Cut(image, ":node")
-	tag = "node" + tag
-	helm(t, "install", rel, "dist/chart", "--namespace", ns, "--wait", "--timeout", "100s",
-		"--set", "manager.image.repository="+repo, "--set", "manager.image.tag="+tag,
-		"--set", "manager.imsEndpoint="+simURL)
-	t.Cleanup(func() { helm(t, "uninstall", rel, "--namespace", ns, "--wait") })
+	helmInstall(t, ns, image, simURL)
 
 	pod := managerPod(t, ns)
 	syncQuery(t, "tenant-a")
-	scrapeMetrics(t, ns, rel)
+	scrapeMetrics(t, ns, release)
 	logs := kubectl(t, "logs", "-n", ns, pod, "-c", "manager")
 	if !strings.Contains(logs, "Starting") {
 		t.Errorf("kubectl logs of %s shows no manager start:\n%s", pod, logs)

@@ -25,7 +25,7 @@ import (
 // duplicated on the way.
 func TestTwoReplicasLifecycle(t *testing.T) {
 	n := needNode(t)
-	const ns, rel, tenant = "ims-ha", "ims-operator", "tenant-ha"
+	const ns, rel, tenant = "ims-ha", release, "tenant-ha"
 	dumpOnFailure(t, ns)
 	image, err := n.PushManagerImage("node-1")
 	if err != nil {
@@ -38,12 +38,7 @@ func TestTwoReplicasLifecycle(t *testing.T) {
 		"--set", "manager.image.repository=" + repo, "--set", "manager.imsEndpoint=" + simURL,
 		"--set", "manager.replicas=2"}
 	helm(t, append([]string{"install", rel, "dist/chart", "--set", "manager.image.tag=node-1"}, values...)...)
-	uninstalled := false
-	t.Cleanup(func() {
-		if !uninstalled {
-			helm(t, "uninstall", rel, "--namespace", ns, "--wait")
-		}
-	})
+	t.Cleanup(func() { uninstall(t, ns) })
 	syncQuery(t, tenant)
 	before := cloudImages(t, tenant)
 	scraper := metricsScraper(t, rel)
@@ -122,7 +117,6 @@ func TestTwoReplicasLifecycle(t *testing.T) {
 
 	t.Run("helm uninstall keeps the CRDs and every object", func(t *testing.T) {
 		helm(t, "uninstall", rel, "--namespace", ns, "--wait")
-		uninstalled = true
 		kubectl(t, "get", "crd", "imagequeries.ims.imagecatalog.io", "cloudimages.ims.imagecatalog.io")
 		kubectl(t, "get", "imagequery", "-n", tenant, "ubuntu")
 		if got := cloudImages(t, tenant); !equal(got, before) {

@@ -101,3 +101,31 @@ func dumpOnFailure(t testing.TB, ns string) {
 		}
 	})
 }
+
+// release is the chart's release name in every test: its fullname is ims-operator, as
+// config/default names its objects.
+const release = "ims-operator"
+
+// helmInstall installs dist/chart in ns with the image and the simulator's URL (helm --wait:
+// until the kubelet's probes make the Pods Ready), and uninstalls it when the test ends; see
+// uninstall.
+func helmInstall(t testing.TB, ns, image, simURL string, args ...string) {
+	t.Helper()
+	repo, tag, _ := strings.Cut(image[strings.LastIndex(image, "/"):], ":")
+	repo = image[:strings.LastIndex(image, "/")] + repo
+	helm(t, append([]string{"install", release, "dist/chart", "--namespace", ns, "--wait", "--timeout", "150s",
+		"--set", "manager.image.repository=" + repo, "--set", "manager.image.tag=" + tag,
+		"--set", "manager.imsEndpoint=" + simURL}, args...)...)
+	t.Cleanup(func() { uninstall(t, ns) })
+}
+
+// uninstall uninstalls the release (if still there), then deletes the CRDs it keeps
+// (crds.keep): Helm adopts them only into a release of the same namespace, and the next test's
+// install is in another.
+func uninstall(t testing.TB, ns string) {
+	t.Helper()
+	if out, _ := runCmd(filepath.Join(abs(root), "bin", "helm"), stdinNone, "status", release, "--namespace", ns, "--kubeconfig", node.Kubeconfig); !strings.Contains(out, "not found") {
+		helm(t, "uninstall", release, "--namespace", ns, "--wait")
+	}
+	kubectl(t, "delete", "crd", "--ignore-not-found", "--wait", "imagequeries.ims.imagecatalog.io", "cloudimages.ims.imagecatalog.io")
+}
