@@ -126,7 +126,7 @@ func TestOnlyWhatBootsIsPicked(t *testing.T) {
 	saving := builderImage(t, owner, "node-c", "v1.32.1", "2026-03-01T00:00:00Z", "saving", false)
 	most := watchLatestLabels(t, ns, "nodes")
 	createQuery(t, newQuery(ns, "nodes", imsv1.ImageQuerySpec{
-		Filter: imsv1.ImageFilter{Owner: owner},
+		Filter: imsv1.ImageFilter{Owner: imsv1.PlainText(owner)},
 		Export: &imsv1.ExportSpec{ConfigMapName: "nodes-image"},
 	}))
 	q := waitReady(t, ns, "nodes")
@@ -203,7 +203,7 @@ func TestLatestPerArchitectureTagsAndTerms(t *testing.T) {
 	armQueued := builderImage(t, b, "cap-arm-1.32.1", "v1.32.1", "2026-03-01T00:00:00Z", "queued", true)
 	builderImage(t, b, "cap-arm-1.30", "v1.30.9", "2026-03-02T00:00:00Z", "active", true) // matchTags drops it
 	createQuery(t, newQuery(ns, "capi", imsv1.ImageQuerySpec{
-		Filters:   []imsv1.ImageFilter{{Owner: a}, {Owner: b}},
+		Filters:   []imsv1.ImageFilter{{Owner: imsv1.PlainText(a)}, {Owner: imsv1.PlainText(b)}},
 		MatchTags: map[string]imsv1.TagGlob{"kubernetes_version": "v1.3[12].*"},
 		TagLabels: []imsv1.TagKey{"kubernetes_version", "distribution_version", "legacy"},
 		LatestPer: []imsv1.VariantField{imsv1.VariantArchitecture},

@@ -72,7 +72,7 @@ func (s *swappableSource) Identity() string { return "test" }
 func managerQuery(ns, name string) (*imsv1.ImageQuery, string) {
 	marker := "cred-" + rand.String(10)
 	return &imsv1.ImageQuery{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Name: marker}}}, marker
+		Spec: imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Name: imsv1.PlainText(marker)}}}, marker
 }
 
 // requestsFor are the simulator's listing requests carrying marker.

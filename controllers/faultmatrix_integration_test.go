@@ -20,7 +20,7 @@ func TestFaultMatrixChangesNothing(t *testing.T) {
 	ns := newNamespace(t)
 	owner := "fault-matrix-" + ns
 	ownImages(t, 25, 13, owner)
-	createQuery(t, newQuery(ns, "matrix", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Owner: owner}, PageSize: 10}))
+	createQuery(t, newQuery(ns, "matrix", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Owner: imsv1.PlainText(owner)}, PageSize: 10}))
 	synced := waitReady(t, ns, "matrix")
 	if synced.Status.MatchedImages != 25 {
 		t.Fatalf("matched %d, want 25 (pages of 10, 10 and 5)", synced.Status.MatchedImages)

@@ -20,7 +20,7 @@ func TestRequestedSyncListsAfresh(t *testing.T) {
 	ns := newNamespace(t)
 	owner := "fresh-" + ns
 	ids := ownImages(t, 50, 41, owner)
-	spec := imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Owner: owner}}
+	spec := imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Owner: imsv1.PlainText(owner)}}
 	createQuery(t, newQuery(ns, "a", spec))
 	createQuery(t, newQuery(ns, "b", spec)) // the same listing: shared, and worth keeping
 	waitReady(t, ns, "a")

@@ -92,7 +92,7 @@ func TestDeletionGuard(t *testing.T) {
 	ns := newNamespace(t)
 	owner := "deletion-guard-" + ns
 	ids := ownImages(t, 50, 12, owner)
-	createQuery(t, newQuery(ns, "guarded", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Owner: owner}, PageSize: 10}))
+	createQuery(t, newQuery(ns, "guarded", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{Owner: imsv1.PlainText(owner)}, PageSize: 10}))
 	if q := waitReady(t, ns, "guarded"); q.Status.MatchedImages != 50 {
 		t.Fatalf("matched %d, want 50", q.Status.MatchedImages)
 	}

@@ -152,10 +152,10 @@ func TestLegitimateFreeTextReachesIMSExactly(t *testing.T) {
 	}
 	q := newQuery(ns, "free-text", imsv1.ImageQuerySpec{
 		Filter: imsv1.ImageFilter{
-			Name:              want["name"],
-			Owner:             want["owner"],
-			Tag:               want["tag"],
-			SupportKVMGPUType: want["__support_kvm_gpu_type"],
+			Name:              imsv1.PlainText(want["name"]),
+			Owner:             imsv1.PlainText(want["owner"]),
+			Tag:               imsv1.PlainText(want["tag"]),
+			SupportKVMGPUType: imsv1.PlainText(want["__support_kvm_gpu_type"]),
 		},
 		NameRegex: `^Ubuntu 22\.04 & "server" <64bit>`,
 	})

@@ -47,7 +47,7 @@ func TestIdenticalQueriesShareOneListing(t *testing.T) {
 	for i, re := range regexes {
 		createQuery(t, newQuery(ns, fmt.Sprintf("ubuntu-%d", i), imsv1.ImageQuerySpec{
 			Filter:    imsv1.ImageFilter{Platform: "Ubuntu"},
-			NameRegex: re,
+			NameRegex: imsv1.PlainText(re),
 		}))
 	}
 	for i, re := range regexes {
@@ -105,7 +105,7 @@ func TestIMSRateLimitPerAccount(t *testing.T) {
 	sim.ResetRequests()
 	for i := range 20 {
 		createQuery(t, newQuery(ns, fmt.Sprintf("q-%02d", i), imsv1.ImageQuerySpec{
-			Filter: imsv1.ImageFilter{Name: fmt.Sprintf("no-such-image-%02d", i)},
+			Filter: imsv1.ImageFilter{Name: imsv1.PlainText(fmt.Sprintf("no-such-image-%02d", i))},
 		}))
 	}
 	for i := range 20 {

@@ -51,7 +51,7 @@ func putImage(t *testing.T, project, name string, created time.Time) string {
 }
 
 func projectQuery(ns, name, project string, spec imsv1.ImageQuerySpec) *imsv1.ImageQuery {
-	spec.Filter.Owner = project
+	spec.Filter.Owner = imsv1.PlainText(project)
 	return newQuery(ns, name, spec)
 }
 
@@ -122,7 +122,7 @@ func TestExcludeByIDAndName(t *testing.T) {
 	bad := putImage(t, project, "node-1.31", now.Add(-48*time.Hour))
 	rc := putImage(t, project, "node-1.32-rc1", now.Add(-24*time.Hour))
 	createQuery(t, projectQuery(ns, "nodes", project, imsv1.ImageQuerySpec{
-		Exclude: &imsv1.ImageExclusion{IDs: []string{bad}, NameRegex: `-rc\d+$`},
+		Exclude: &imsv1.ImageExclusion{IDs: []imsv1.PlainText{imsv1.PlainText(bad)}, NameRegex: `-rc\d+$`},
 	}))
 	q := waitLatest(t, ns, "nodes", good)
 	if q.Status.MatchedImages != 1 || len(q.Status.Images) != 1 || !slices.Equal(claimedIDs(t, ns, "nodes"), []string{good}) {

@@ -182,7 +182,7 @@ func TestUnknownFieldsAreKept(t *testing.T) {
 		t.Fatal("the default catalog has no image with __lazyloading (the seed's sample)")
 	}
 	id := str(withExtra, "id")
-	createQuery(t, newQuery(ns, "by-id", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{ID: id}}))
+	createQuery(t, newQuery(ns, "by-id", imsv1.ImageQuerySpec{Filter: imsv1.ImageFilter{ID: imsv1.PlainText(id)}}))
 	waitReady(t, ns, "by-id")
 	ci := cloudImages(t, ns)[id]
 	if ci.Image.ExtraProperties["__lazyloading"] != str(withExtra, "__lazyloading") {

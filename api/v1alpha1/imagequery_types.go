@@ -41,16 +41,14 @@ type ImageFilter struct {
 	// owner is the tenant (project) ID that owns the image.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	Owner string `json:"owner,omitempty"`
+	Owner PlainText `json:"owner,omitempty"`
 
 	// id selects one image by its ID.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	ID string `json:"id,omitempty"`
+	ID PlainText `json:"id,omitempty"`
 
 	// status of the image: queued, saving, deleted, killed or active (usable).
 	// +kubebuilder:validation:Enum=queued;saving;deleted;killed;active
@@ -60,16 +58,14 @@ type ImageFilter struct {
 	// name matches the image name exactly. Use spec.nameRegex for patterns.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	Name string `json:"name,omitempty"`
+	Name PlainText `json:"name,omitempty"`
 
 	// flavorID returns the public images usable with this ECS flavor (one flavor only).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	FlavorID string `json:"flavorID,omitempty"`
+	FlavorID PlainText `json:"flavorID,omitempty"`
 
 	// containerFormat of the image; IMS knows only bare.
 	// +kubebuilder:validation:Enum=bare
@@ -115,9 +111,8 @@ type ImageFilter struct {
 	// tag filters by user tag. Tags stored as Key.Value are queried as Key=Value, e.g. "a=b".
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	Tag string `json:"tag,omitempty"`
+	Tag PlainText `json:"tag,omitempty"`
 
 	// memberStatus of a shared image for this tenant: accepted, rejected or pending.
 	// Requires visibility: shared.
@@ -149,17 +144,15 @@ type ImageFilter struct {
 	// Cannot be combined with supportXen or supportKVM.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	SupportXenGPUType string `json:"supportXenGPUType,omitempty"`
+	SupportXenGPUType PlainText `json:"supportXenGPUType,omitempty"`
 
 	// supportKVMGPUType selects images for this GPU type under KVM.
 	// Cannot be combined with supportXen or supportKVM.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	SupportKVMGPUType string `json:"supportKVMGPUType,omitempty"`
+	SupportKVMGPUType PlainText `json:"supportKVMGPUType,omitempty"`
 
 	// supportXenHANA selects images that support SAP HANA under Xen. false means "don't filter".
 	// Cannot be combined with supportXen or supportKVM.
@@ -303,9 +296,8 @@ type ImageQuerySpec struct {
 	// after listing (IMS matches names exactly only).
 	// +kubebuilder:validation:MaxLength=256
 	// +kubebuilder:validation:XValidation:rule="''.matches(self) || !''.matches(self)",message="nameRegex must be a valid RE2 regular expression"
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	NameRegex string `json:"nameRegex,omitempty"`
+	NameRegex PlainText `json:"nameRegex,omitempty"`
 
 	// region is the IMS region, e.g. cn-north-4. Defaults to the manager's --default-region.
 	// +kubebuilder:validation:Pattern=`^[a-z]{2,}(-[a-z0-9]+)+$`
@@ -389,18 +381,16 @@ type ImageExclusion struct {
 	// +kubebuilder:validation:MaxItems=256
 	// +kubebuilder:validation:items:MinLength=1
 	// +kubebuilder:validation:items:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule=`self.all(id, !id.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]'))`,message="must not contain control characters or bidirectional text controls"
 	// +listType=set
 	// +optional
-	IDs []string `json:"ids,omitempty"`
+	IDs []PlainText `json:"ids,omitempty"`
 
 	// nameRegex is an RE2 expression; images whose name matches it never match
 	// (release candidates, known-bad builds…).
 	// +kubebuilder:validation:MaxLength=256
 	// +kubebuilder:validation:XValidation:rule="''.matches(self) || !''.matches(self)",message="exclude.nameRegex must be a valid RE2 regular expression"
-	// +kubebuilder:validation:XValidation:rule=`!self.matches(r'[\p{Cc}\x{061c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]')`,message="must not contain control characters or bidirectional text controls"
 	// +optional
-	NameRegex string `json:"nameRegex,omitempty"`
+	NameRegex PlainText `json:"nameRegex,omitempty"`
 }
 
 // ExportSpec names the ConfigMap that holds the latest image. Its keys are imageID,

@@ -87,7 +87,7 @@ func (in *ImageExclusion) DeepCopyInto(out *ImageExclusion) {
 	*out = *in
 	if in.IDs != nil {
 		in, out := &in.IDs, &out.IDs
-		*out = make([]string, len(*in))
+		*out = make([]PlainText, len(*in))
 		copy(*out, *in)
 	}
 }

@@ -46,7 +46,7 @@ type Result struct {
 // CRD's rules existed) or a nameVersion without a capture group is a terminal
 // InvalidNameRegex *failure.Error.
 func FromSpec(spec *imsv1.ImageQuerySpec) (*Selector, error) {
-	name, err := compileOptional("nameRegex", spec.NameRegex)
+	name, err := compileOptional("nameRegex", string(spec.NameRegex))
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func FromSpec(spec *imsv1.ImageQuerySpec) (*Selector, error) {
 	if exclude == nil {
 		exclude = &imsv1.ImageExclusion{}
 	}
-	excludeName, err := compileOptional("exclude.nameRegex", exclude.NameRegex)
+	excludeName, err := compileOptional("exclude.nameRegex", string(exclude.NameRegex))
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func FromSpec(spec *imsv1.ImageQuerySpec) (*Selector, error) {
 		return nil, invalidNameRegex("latestBy: nameVersion reads the version from the first capture group of nameRegex, and %q has none", spec.NameRegex)
 	}
 	for _, id := range exclude.IDs {
-		s.excludedIDs[id] = true
+		s.excludedIDs[string(id)] = true
 	}
 	if spec.MinAge != nil {
 		s.minAge = spec.MinAge.Duration

@@ -54,13 +54,13 @@ func TestMatchAppliesNameRegexExcludeAndMinAgeInOrder(t *testing.T) {
 		{name: "nameRegex", spec: imsv1.ImageQuerySpec{NameRegex: `^Ubuntu 2\d\.`},
 			want:   []string{"u2204", "u2204-rc", "u2004", "u2404-fresh", "u2404-fresher"},
 			latest: "u2404-fresher"},
-		{name: "exclude ids", spec: imsv1.ImageQuerySpec{NameRegex: `^Ubuntu`, Exclude: &imsv1.ImageExclusion{IDs: []string{"u2404-fresher", "u2004", "not-listed"}}},
+		{name: "exclude ids", spec: imsv1.ImageQuerySpec{NameRegex: `^Ubuntu`, Exclude: &imsv1.ImageExclusion{IDs: []imsv1.PlainText{"u2404-fresher", "u2004", "not-listed"}}},
 			want:   []string{"u2204", "u2204-rc", "u2404-fresh", "no-date", "space-layout"},
 			latest: "u2404-fresh"},
 		{name: "exclude name", spec: imsv1.ImageQuerySpec{NameRegex: `^Ubuntu 22`, Exclude: &imsv1.ImageExclusion{NameRegex: `\brc\d+$`}},
 			want:   []string{"u2204"},
 			latest: "u2204"},
-		{name: "exclude both", spec: imsv1.ImageQuerySpec{Exclude: &imsv1.ImageExclusion{IDs: []string{"centos"}, NameRegex: `^Ubuntu (1|24)`}},
+		{name: "exclude both", spec: imsv1.ImageQuerySpec{Exclude: &imsv1.ImageExclusion{IDs: []imsv1.PlainText{"centos"}, NameRegex: `^Ubuntu (1|24)`}},
 			want:   []string{"u2204", "u2204-rc", "u2004"},
 			latest: "u2204-rc"},
 		// A week of soak: the two 24.04 images are too young; the sooner one comes of age
@@ -74,7 +74,7 @@ func TestMatchAppliesNameRegexExcludeAndMinAgeInOrder(t *testing.T) {
 			latest:     "u2404-fresh",
 			comesOfAge: time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)},
 		// Excluded images never schedule a sync: they will not match when they come of age.
-		{name: "minAge after exclude", spec: imsv1.ImageQuerySpec{NameRegex: `^Ubuntu 24`, MinAge: week, Exclude: &imsv1.ImageExclusion{IDs: []string{"u2404-fresh"}}},
+		{name: "minAge after exclude", spec: imsv1.ImageQuerySpec{NameRegex: `^Ubuntu 24`, MinAge: week, Exclude: &imsv1.ImageExclusion{IDs: []imsv1.PlainText{"u2404-fresh"}}},
 			want:       []string{},
 			comesOfAge: time.Date(2026, 3, 8, 6, 0, 0, 0, time.UTC)},
 		{name: "minAge zero", spec: imsv1.ImageQuerySpec{NameRegex: `^Ubuntu 18`, MinAge: hours(0)},
@@ -202,7 +202,7 @@ func TestLatestByNameVersion(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			spec := imsv1.ImageQuerySpec{NameRegex: tc.nameRegex, LatestBy: imsv1.LatestByNameVersion}
+			spec := imsv1.ImageQuerySpec{NameRegex: imsv1.PlainText(tc.nameRegex), LatestBy: imsv1.LatestByNameVersion}
 			res, f := match(&spec, tc.listing, syncTime)
 			if f != nil {
 				t.Fatal(f)

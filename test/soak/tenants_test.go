@@ -79,7 +79,7 @@ func templates(excludedID string) []template {
 			spec: imsv1.ImageQuerySpec{
 				Filter:  imsv1.ImageFilter{Architecture: imsv1.ArchitectureARM},
 				MinAge:  &metav1.Duration{Duration: 30 * time.Second},
-				Exclude: &imsv1.ImageExclusion{IDs: []string{excludedID}},
+				Exclude: &imsv1.ImageExclusion{IDs: []imsv1.PlainText{imsv1.PlainText(excludedID)}},
 				Export:  &imsv1.ExportSpec{ConfigMapName: "arm-image"},
 			},
 			minAge: 30 * time.Second, excludeIDs: []string{excludedID}, export: "arm-image",
