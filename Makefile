@@ -59,11 +59,15 @@ vet: ## go vet (both modules).
 # golangci-lint is a tool of a module of its own (hack/tools/go.mod): as a tool of the root
 # module it would raise the operator's golang.org/x/tools, x/mod, x/sync and x/sys versions.
 GOLANGCI_LINT := go tool -modfile=$(CURDIR)/hack/tools/go.mod golangci-lint
+# kube-api-linter's own build of golangci-lint (the same golangci-lint with the linter built in),
+# pinned beside it; it checks the API types against the Kubernetes API conventions.
+KUBE_API_LINTER := go tool -modfile=$(CURDIR)/hack/tools/go.mod golangci-lint-kube-api-linter
 
 .PHONY: lint
-lint: ## Run golangci-lint (v2, pinned in hack/tools/go.mod; config .golangci.yml) on both modules.
+lint: ## Run golangci-lint (v2, pinned in hack/tools/go.mod; config .golangci.yml) on both modules, and kube-api-linter on api/.
 	$(GOLANGCI_LINT) run ./...
 	cd api && $(GOLANGCI_LINT) run ./...
+	cd api && $(KUBE_API_LINTER) run --config $(CURDIR)/.golangci-kube-api-linter.yml ./...
 
 .PHONY: control-plane
 control-plane: ## Build etcd, kube-apiserver, kube-controller-manager and kubectl into bin/k8s (first time ~6 min).

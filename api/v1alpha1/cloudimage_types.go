@@ -18,36 +18,45 @@ const (
 type ImageRecord struct {
 	// id of the image in IMS (a lower-case UUID).
 	// +kubebuilder:validation:MaxLength=64
+	// +required
 	ID string `json:"id"`
 	// name of the image.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Name string `json:"name,omitempty"`
-	// status: queued, saving, deleted, killed or active.
+	// status is queued, saving, deleted, killed or active.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Status string `json:"status,omitempty"`
-	// visibility: private, public or shared.
+	// visibility is private, public or shared.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Visibility string `json:"visibility,omitempty"`
 	// owner is the tenant (project) that owns the image.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Owner string `json:"owner,omitempty"`
 	// file is the image file's upload/download link.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	File string `json:"file,omitempty"`
 	// self is the image's own link.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	Self string `json:"self,omitempty"`
 	// schema is the image's schema link.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	Schema string `json:"schema,omitempty"`
 	// checksum (unused by IMS).
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Checksum string `json:"checksum,omitempty"`
@@ -66,11 +75,13 @@ type ImageRecord struct {
 	// protected images cannot be deleted.
 	// +optional
 	Protected *bool `json:"protected,omitempty"`
-	// containerFormat, e.g. bare.
+	// containerFormat is the container format, e.g. bare.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	ContainerFormat string `json:"containerFormat,omitempty"`
-	// diskFormat, e.g. zvhd2, qcow2.
+	// diskFormat is the disk format, e.g. zvhd2, qcow2.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	DiskFormat string `json:"diskFormat,omitempty"`
@@ -81,53 +92,65 @@ type ImageRecord struct {
 	// +optional
 	MinDisk *int64 `json:"minDisk,omitempty"`
 	// maxRAM is the maximum memory in MB (a string in the API).
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	MaxRAM string `json:"maxRAM,omitempty"`
 	// createdAt is the creation time (UTC) as IMS reports it.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	CreatedAt string `json:"createdAt,omitempty"`
 	// updatedAt is the last update time (UTC) as IMS reports it.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	UpdatedAt string `json:"updatedAt,omitempty"`
 	// deletedAt is the deletion time (UTC) as IMS reports it.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	DeletedAt string `json:"deletedAt,omitempty"`
-	// osBit: "32" or "64".
+	// osBit is "32" or "64".
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	OSBit string `json:"osBit,omitempty"`
 	// osVersion is the exact OS version, e.g. "CentOS 7.3 64bit".
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	OSVersion string `json:"osVersion,omitempty"`
 	// description of the image.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	Description string `json:"description,omitempty"`
 	// isRegistered tells whether the image is usable.
 	// +optional
 	IsRegistered *bool `json:"isRegistered,omitempty"`
-	// platform, e.g. Ubuntu, Windows, Oracle Linux.
+	// platform is the OS platform, e.g. Ubuntu, Windows, Oracle Linux.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Platform string `json:"platform,omitempty"`
-	// osType: Linux, Windows or Other.
+	// osType is Linux, Windows or Other.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	OSType string `json:"osType,omitempty"`
-	// virtualEnvType: FusionCompute, Ironic or DataImage.
+	// virtualEnvType is FusionCompute, Ironic or DataImage.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	VirtualEnvType string `json:"virtualEnvType,omitempty"`
 	// imageSourceType is the backend storage, e.g. uds.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	ImageSourceType string `json:"imageSourceType,omitempty"`
-	// imageType: gold (public), private or shared.
+	// imageType is gold (public), private or shared.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	ImageType string `json:"imageType,omitempty"`
@@ -135,83 +158,95 @@ type ImageRecord struct {
 	// +optional
 	VirtualSize *int64 `json:"virtualSize,omitempty"`
 	// originalImageName is the parent image's ID; empty for public images and images made from files.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	OriginalImageName string `json:"originalImageName,omitempty"`
 	// backupID is the backup the image was made from.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	BackupID string `json:"backupID,omitempty"`
 	// productCode is the marketplace product ID.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	ProductCode string `json:"productCode,omitempty"`
 	// imageSize is the image file's size in bytes (a string in the API).
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	ImageSize string `json:"imageSize,omitempty"`
 	// dataOrigin is the image's source; empty for public images.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +optional
 	DataOrigin string `json:"dataOrigin,omitempty"`
-	// supportKVM: the image supports KVM.
+	// supportKVM is true if the image supports KVM.
 	// +optional
 	SupportKVM bool `json:"supportKVM,omitempty"`
-	// supportXen: the image supports Xen.
+	// supportXen is true if the image supports Xen.
 	// +optional
 	SupportXen bool `json:"supportXen,omitempty"`
-	// supportLargeMemory: the image supports very large memory.
+	// supportLargeMemory is true if the image supports very large memory.
 	// +optional
 	SupportLargeMemory bool `json:"supportLargeMemory,omitempty"`
-	// supportDiskIntensive: the image supports disk-intensive flavors.
+	// supportDiskIntensive is true if the image supports disk-intensive flavors.
 	// +optional
 	SupportDiskIntensive bool `json:"supportDiskIntensive,omitempty"`
-	// supportHighPerformance: the image supports high-performance flavors.
+	// supportHighPerformance is true if the image supports high-performance flavors.
 	// +optional
 	SupportHighPerformance bool `json:"supportHighPerformance,omitempty"`
-	// supportXenHANA: the image supports SAP HANA under Xen.
+	// supportXenHANA is true if the image supports SAP HANA under Xen.
 	// +optional
 	SupportXenHANA bool `json:"supportXenHANA,omitempty"`
-	// supportKVMInfiniband: the image supports InfiniBand NICs under KVM.
+	// supportKVMInfiniband is true if the image supports InfiniBand NICs under KVM.
 	// +optional
 	SupportKVMInfiniband bool `json:"supportKVMInfiniband,omitempty"`
 	// supportXenGPUType is the GPU type supported under Xen.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	SupportXenGPUType string `json:"supportXenGPUType,omitempty"`
 	// supportKVMGPUType is the GPU type supported under KVM.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	SupportKVMGPUType string `json:"supportKVMGPUType,omitempty"`
-	// systemSupportMarket: the image can be published to the marketplace.
+	// systemSupportMarket tells whether the image can be published to the marketplace.
 	// +optional
 	SystemSupportMarket *bool `json:"systemSupportMarket,omitempty"`
-	// isOffshelved: a marketplace image that was withdrawn.
+	// isOffshelved tells whether a marketplace image was withdrawn.
 	// +optional
 	IsOffshelved *bool `json:"isOffshelved,omitempty"`
-	// enterpriseProjectID: "0" or absent for the default project, else a UUID.
+	// enterpriseProjectID is "0" or absent for the default project, else a UUID.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	EnterpriseProjectID string `json:"enterpriseProjectID,omitempty"`
 	// rootOrigin tells where an imported image came from, e.g. file.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	RootOrigin string `json:"rootOrigin,omitempty"`
 	// sequenceNum is the ECS system-disk slot, e.g. "0".
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	SequenceNum string `json:"sequenceNum,omitempty"`
-	// supportFCInject: true means the image does NOT support CloudInit password/key injection.
+	// supportFCInject true means the image does NOT support CloudInit password/key injection.
 	// +optional
 	SupportFCInject *bool `json:"supportFCInject,omitempty"`
-	// supportARM: the image is for ARM.
+	// supportARM tells whether the image is for ARM.
 	// +optional
 	SupportARM *bool `json:"supportARM,omitempty"`
-	// hwFirmwareType: bios or uefi.
+	// hwFirmwareType is bios or uefi.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	HWFirmwareType string `json:"hwFirmwareType,omitempty"`
-	// architecture: x86 or arm, derived by the operator from supportARM.
+	// architecture is x86 or arm, derived by the operator from supportARM.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=16
 	// +optional
 	Architecture string `json:"architecture,omitempty"`
@@ -244,14 +279,18 @@ type ImageRecord struct {
 // +kubebuilder:printcolumn:name="Region",type=string,priority=1,JSONPath=`.region`
 // +kubebuilder:printcolumn:name="Image Type",type=string,priority=1,JSONPath=`.image.imageType`
 type CloudImage struct {
-	metav1.TypeMeta   `json:",inline"`
+	metav1.TypeMeta `json:",inline"`
+	// metadata is the standard object metadata; the name is the image ID.
+	// +optional
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// region is the IMS region the image was listed from.
 	// +kubebuilder:validation:MaxLength=64
+	// +required
 	Region string `json:"region"`
 
 	// image is the image record as IMS listed it.
+	// +required
 	Image ImageRecord `json:"image"`
 }
 

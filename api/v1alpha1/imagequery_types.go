@@ -99,6 +99,7 @@ type ImageFilter struct {
 	// Oracle Linux, Fedora, Other, CoreOS and EulerOS; newer ones include openEuler,
 	// Huawei Cloud EulerOS and Kylin.
 	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9 ._()-]{0,63}$`
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	Platform string `json:"platform,omitempty"`
@@ -164,15 +165,16 @@ type ImageFilter struct {
 	// +optional
 	SupportKVMInfiniband bool `json:"supportKVMInfiniband,omitempty"`
 
-	// virtualEnvType: FusionCompute (ECS system-disk image), DataImage (data-disk image)
-	// or Ironic (bare-metal image).
+	// virtualEnvType is the kind of image: FusionCompute (an ECS system-disk image),
+	// DataImage (a data-disk image) or Ironic (a bare-metal image).
 	// +kubebuilder:validation:Enum=FusionCompute;DataImage;Ironic
 	// +optional
 	VirtualEnvType string `json:"virtualEnvType,omitempty"`
 
-	// enterpriseProjectID: "0" (the default project), an enterprise project UUID, or
+	// enterpriseProjectID is "0" (the default project), an enterprise project UUID, or
 	// "all_granted_eps" for every enterprise project the credentials may see.
 	// +kubebuilder:validation:Pattern=`^(0|all_granted_eps|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`
+	// +kubebuilder:validation:MinLength=1
 	// +optional
 	EnterpriseProjectID string `json:"enterpriseProjectID,omitempty"`
 
@@ -195,26 +197,27 @@ type TimeFilter struct {
 	// operator is one of gt, gte, lt, lte, eq, neq.
 	// +kubebuilder:validation:Enum=gt;gte;lt;lte;eq;neq
 	// +required
-	Operator TimeOperator `json:"operator"`
+	Operator TimeOperator `json:"operator,omitempty"`
 
 	// time in UTC, RFC 3339 with a Z suffix, e.g. "2018-10-28T10:00:00Z".
 	// +kubebuilder:validation:Pattern=`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$`
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +required
-	Time string `json:"time"`
+	Time string `json:"time,omitempty"`
 }
 
 // SortSpec orders the listing; IMS defaults to created_at, desc.
 type SortSpec struct {
 	// key to sort by.
 	// +kubebuilder:validation:Enum=name;container_format;disk_format;status;id;size;created_at
-	// +kubebuilder:default=created_at
+	// +default="created_at"
 	// +optional
 	Key SortKey `json:"key,omitempty"`
 
-	// direction: asc or desc.
+	// direction is asc or desc.
 	// +kubebuilder:validation:Enum=asc;desc
-	// +kubebuilder:default=desc
+	// +default="desc"
 	// +optional
 	Direction SortDirection `json:"direction,omitempty"`
 }
@@ -228,7 +231,7 @@ type SecretReference struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:XValidation:rule=`self.matches(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')`,message="must be a Secret name (a DNS subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)"
 	// +required
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 }
 
 // ImageQuerySpec is what the user asks for: which images to list, where and how often.
@@ -288,7 +291,7 @@ type ImageQuerySpec struct {
 	// The operator pages through the whole listing itself.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=1000
-	// +kubebuilder:default=500
+	// +default=500
 	// +optional
 	PageSize int32 `json:"pageSize,omitempty"`
 
@@ -301,6 +304,7 @@ type ImageQuerySpec struct {
 
 	// region is the IMS region, e.g. cn-north-4. Defaults to the manager's --default-region.
 	// +kubebuilder:validation:Pattern=`^[a-z]{2,}(-[a-z0-9]+)+$`
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	Region string `json:"region,omitempty"`
@@ -316,6 +320,7 @@ type ImageQuerySpec struct {
 	// exchanges it at IAM (identity provider --workload-identity-idp-id) for temporary
 	// credentials, so IAM's identity-conversion rules decide what it may list. Cannot be
 	// combined with credentialsSecretRef.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	// +optional
@@ -338,7 +343,7 @@ type ImageQuerySpec struct {
 	// All matching images are still mirrored as CloudImages.
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=1000
-	// +kubebuilder:default=100
+	// +default=100
 	// +optional
 	MaxStatusImages *int32 `json:"maxStatusImages,omitempty"`
 
@@ -404,7 +409,7 @@ type ExportSpec struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	// +required
-	ConfigMapName string `json:"configMapName"`
+	ConfigMapName string `json:"configMapName,omitempty"`
 
 	// allowedImageIDs adds the key allowedImageIDs to the ConfigMap: the IDs of every usable
 	// matching image, sorted, separated by single spaces (at most 1000: beyond that the first
@@ -416,30 +421,37 @@ type ExportSpec struct {
 
 // ImageSummary is a short description of one matched image.
 type ImageSummary struct {
-	// id of the image in IMS.
+	// id of the image in IMS, as IMS lists it.
 	// +kubebuilder:validation:MaxLength=64
+	// +required
 	ID string `json:"id"`
 	// name of the image.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Name string `json:"name,omitempty"`
 	// status of the image, e.g. active.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=32
 	// +optional
 	Status string `json:"status,omitempty"`
 	// platform of the image, e.g. Ubuntu.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	Platform string `json:"platform,omitempty"`
 	// osVersion is the exact OS version, e.g. "CentOS 7.3 64bit".
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	OSVersion string `json:"osVersion,omitempty"`
-	// architecture: x86 or arm.
+	// architecture is x86 or arm.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=16
 	// +optional
 	Architecture string `json:"architecture,omitempty"`
 	// createdAt as IMS reports it (UTC).
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	CreatedAt string `json:"createdAt,omitempty"`
@@ -447,11 +459,7 @@ type ImageSummary struct {
 
 // ImageQueryStatus is what the operator observed at the last sync.
 type ImageQueryStatus struct {
-	// observedGeneration is the spec generation the status describes.
-	// +optional
-	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-
-	// conditions: Ready (the last sync succeeded), Reconciling (a sync is due or running)
+	// conditions are Ready (the last sync succeeded), Reconciling (a sync is due or running)
 	// and Stalled (an error that will not clear without a change, e.g. rejected credentials).
 	// +listType=map
 	// +listMapKey=type
@@ -459,23 +467,30 @@ type ImageQueryStatus struct {
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 
+	// observedGeneration is the spec generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
 	// lastSyncTime is when the last complete listing finished.
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 
 	// lastHandledRequestedAt is the value of the ims.imagecatalog.io/requested-at
 	// annotation that the last sync answered.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=256
 	// +optional
 	LastHandledRequestedAt string `json:"lastHandledRequestedAt,omitempty"`
 
 	// secretResourceVersion is the resourceVersion of the credentials Secret that the last
 	// sync used; a new version (rotated credentials) triggers a sync.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	SecretResourceVersion string `json:"secretResourceVersion,omitempty"`
 
 	// region the last sync listed from.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	Region string `json:"region,omitempty"`
@@ -527,15 +542,18 @@ type ImageQueryStatus struct {
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Reason",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 type ImageQuery struct {
-	metav1.TypeMeta   `json:",inline"`
+	metav1.TypeMeta `json:",inline"`
+	// metadata is the standard object metadata.
+	// +optional
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
+	// spec is which images to list, where and how often.
 	// +optional
-	Spec ImageQuerySpec `json:"spec,omitempty"`
+	Spec ImageQuerySpec `json:"spec"`
 	// status defaults to observedGeneration -1 ("not yet observed"), so that kstatus-based tools
 	// (Flux, Argo CD, kubectl wait) read a query the operator has not reconciled yet as
 	// InProgress rather than Current.
-	// +kubebuilder:default={"observedGeneration":-1}
+	// +default={"observedGeneration":-1}
 	// +optional
 	Status ImageQueryStatus `json:"status,omitempty"`
 }
