@@ -142,6 +142,41 @@ func TestDefaultCatalogMarketImages(t *testing.T) {
 	}
 }
 
+// The demo project holds Cluster API node images as Kubernetes image-builder names and tags
+// them, in an x86 and an arm family with the same Kubernetes releases, and one build still
+// uploading: what a per-architecture query over image-builder's tags needs.
+func TestDefaultCatalogClusterAPIImages(t *testing.T) {
+	name := regexp.MustCompile(`^caphw-hwi-2204(-arm64)?-(v1\.\d+\.\d+)-(\d+)$`)
+	releases := map[bool]map[string]bool{true: {}, false: {}}
+	statuses := map[string]int{}
+	for _, img := range DefaultCatalog() {
+		m := name.FindStringSubmatch(img["name"].(string))
+		if m == nil {
+			continue
+		}
+		if img["owner"] != DemoProjectID || img["__imagetype"] != "private" || isArm(img) != (m[1] != "") {
+			t.Errorf("%s: owner %v, type %v, arm %v", m[0], img["owner"], img["__imagetype"], isArm(img))
+		}
+		want := map[string]bool{"kubernetes_version=" + m[2]: true, "distribution_version=22.04": true}
+		var containerd bool
+		for _, tag := range img["tags"].([]any) {
+			delete(want, tag.(string))
+			containerd = containerd || regexp.MustCompile(`^containerd_version=1\.7\.\d+$`).MatchString(tag.(string))
+		}
+		if len(want) > 0 || !containerd {
+			t.Errorf("%s: tags %v lack %v or a containerd_version", m[0], img["tags"], want)
+		}
+		releases[isArm(img)][m[2]] = true
+		statuses[img["status"].(string)]++
+	}
+	if len(releases[false]) < 3 || len(releases[true]) < 3 {
+		t.Errorf("Kubernetes releases: x86 %v, arm %v; want at least 3 each", releases[false], releases[true])
+	}
+	if statuses["queued"] != 1 || statuses["active"] < 6 {
+		t.Errorf("statuses %v, want one queued and the rest active", statuses)
+	}
+}
+
 func TestDefaultCatalogIsAFreshCopy(t *testing.T) {
 	a := DefaultCatalog()
 	a[0]["name"] = "changed"
@@ -173,7 +208,7 @@ func TestDefaultCatalogServed(t *testing.T) {
 		"__imagetype=market&__platform=Huawei+Cloud+EulerOS":                      1,
 		"__imagetype=gold&__platform=openEuler":                                   2,
 		"__platform=Kylin":                                                        1,
-		"owner=" + DemoProjectID:                                                  15,
+		"owner=" + DemoProjectID:                                                  23,
 		"member_status=accepted&visibility=shared&__imagetype=shared":             3,
 		"member_status=rejected&visibility=shared&__imagetype=shared":             2,
 		"member_status=pending&visibility=shared&__imagetype=shared":              2,
@@ -181,7 +216,9 @@ func TestDefaultCatalogServed(t *testing.T) {
 		"__imagetype=gold&architecture=arm":                                       9,
 		"__imagetype=gold&sort_key=name&limit=1":                                  1,
 		"enterprise_project_id=" + DemoEnterpriseProjectID:                        3,
-		"__imagetype=private&owner=" + DemoProjectID + "&status=active":           10,
+		"__imagetype=private&owner=" + DemoProjectID + "&status=active":           17,
+		"__imagetype=private&tag=kubernetes_version%3Dv1.32.2":                    2,
+		"__imagetype=private&architecture=arm&tag=distribution_version%3D22.04":   3,
 		"virtual_env_type=Ironic":                                                 1,
 		"__imagetype=gold&visibility=public&protected=true&flavor_id=kc1.large.2": 9,
 	} {

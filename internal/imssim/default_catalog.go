@@ -153,6 +153,24 @@ func priv(name, platform, osVersion, created string, mods ...func(Image)) catalo
 	return catalogSpec{private, name, platform, osVersion, created, mods}
 }
 
+// capi is a private Cluster API node image of the demo project as Kubernetes image-builder
+// makes it: Ubuntu 22.04, named caphw-hwi-2204[-arm64]-<kubernetes version>-<unix time of the
+// build> and tagged with the versions it holds.
+func capi(arch, kubernetes, containerd, created string, mods ...func(Image)) catalogSpec {
+	at, err := time.Parse(time.RFC3339, created)
+	if err != nil {
+		panic(err)
+	}
+	family, base, own := "caphw-hwi-2204", "Ubuntu 22.04 server 64bit", []func(Image){}
+	if arch == "arm" {
+		family, base, own = family+"-arm64", base+" with ARM", []func(Image){makeArm}
+	}
+	own = append(own, fromImage(base, "image-builder-"+arch),
+		tags("kubernetes_version="+kubernetes, "distribution_version=22.04", "containerd_version="+containerd))
+	name := fmt.Sprintf("%s-%s-%d", family, kubernetes, at.Unix())
+	return priv(name, "Ubuntu", "Ubuntu 22.04 server 64bit", created, append(own, mods...)...)
+}
+
 // defaultSpecs lists the built-in catalog: several versions per platform,
 // so the newest one is meaningful, both architectures, both hypervisor
 // generations, and the special-purpose images the filters select.
@@ -263,6 +281,19 @@ var defaultSpecs = []catalogSpec{
 		set("status", "queued"), set("__root_origin", "file")),
 	priv("golden-rhel8-failed-upload", "RedHat", "Redhat Linux Enterprise 8.4 64bit", "2024-06-28T06:28:00Z",
 		set("status", "killed"), set("__root_origin", "file")),
+	priv("golden-rhel8-2024-05", "RedHat", "Redhat Linux Enterprise 8.4 64bit", "2024-05-20T05:20:00Z",
+		set("__root_origin", "file")),
+
+	// Cluster API node images built by Kubernetes image-builder, as it names and tags them: an
+	// x86 and an arm (Kunpeng) family, a few Kubernetes releases each; the newest x86 build is
+	// still uploading (queued), so it must never be picked.
+	capi("x86", "v1.31.4", "1.7.24", "2025-01-10T03:00:00Z"),
+	capi("x86", "v1.32.0", "1.7.24", "2025-01-16T04:00:00Z"),
+	capi("x86", "v1.32.2", "1.7.25", "2025-03-04T05:00:00Z"),
+	capi("x86", "v1.32.3", "1.7.26", "2025-03-25T06:00:00Z", set("status", "queued")),
+	capi("arm", "v1.31.4", "1.7.24", "2025-01-11T03:30:00Z"),
+	capi("arm", "v1.32.0", "1.7.24", "2025-01-17T04:30:00Z"),
+	capi("arm", "v1.32.2", "1.7.25", "2025-03-05T05:30:00Z"),
 
 	// Shared by the demo project with others: IMS calls them "shared" too.
 	{sharedByDemo, "shared-base-ubuntu2204", "Ubuntu", "Ubuntu 22.04 server 64bit", "2024-05-01T05:01:00Z", nil},
@@ -339,7 +370,8 @@ func (s catalogSpec) build() Image {
 // reference's twelve platforms), KooGallery (market) images, one of them
 // withdrawn, the reference's two sample images verbatim, private
 // images of DemoProjectID (a whole-ECS image, a data-disk image, images in
-// upload states, two enterprise projects, tags), two images it shares, and
+// upload states, two enterprise projects, tags, Cluster API node images of both
+// architectures with image-builder's tags), two images it shares, and
 // images shared with it as accepted, rejected and pending.
 //
 // Shared-with-DemoProjectID records carry the simulator-only key
