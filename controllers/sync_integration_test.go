@@ -2,11 +2,13 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -44,6 +46,14 @@ func TestSamplesSyncTheCommonQueries(t *testing.T) {
 		},
 		"shared-pending": func(i imssim.Image) bool {
 			return str(i, "member_status") == "pending" && str(i, "visibility") == "shared" && str(i, "__imagetype") == "shared"
+		},
+		"capi-node-images": func(i imssim.Image) bool {
+			return str(i, "__imagetype") == "private" && regexp.MustCompile(`^caphw-hwi-2204(-arm64)?-v`).MatchString(str(i, "name")) &&
+				strings.HasPrefix(tagOf(i, "kubernetes_version"), "v1.32.") && tagOf(i, "distribution_version") == "22.04"
+		},
+		"golden-images": func(i imssim.Image) bool {
+			return str(i, "__imagetype") == "gold" && str(i, "__platform") == "Ubuntu" && str(i, "status") == "active" ||
+				str(i, "__imagetype") == "private" && str(i, "__platform") == "RedHat"
 		},
 	}
 	samples := loadSamples(t, ns)
@@ -86,11 +96,81 @@ func TestSamplesSyncTheCommonQueries(t *testing.T) {
 		})
 	}
 
+	checkCAPISample(t, ns)
+
 	// public-images sorts by name ascending: status.images follows that order.
 	q := getQuery(t, ns, "public-images")
 	if !slices.IsSortedFunc(q.Status.Images, func(a, b imsv1.ImageSummary) int { return strings.Compare(a.Name, b.Name) }) {
 		t.Errorf("status.images of public-images is not sorted by name")
 	}
+}
+
+// checkCAPISample checks what capi-node-images gives a cluster with x86 and arm node pools:
+// the newest usable image of each architecture in status and export, the allow list of every
+// usable match, and image-builder's tags as labels.
+func checkCAPISample(t *testing.T, ns string) {
+	t.Helper()
+	q := getQuery(t, ns, "capi-node-images")
+	claimed := claimedIDs(t, ns, "capi-node-images")
+	perArch := map[string][]string{}
+	var usable []string
+	for _, id := range claimed {
+		img := catalogImage(t, id)
+		arch := "x86"
+		if str(img, "__support_arm") == "true" {
+			arch = "arm"
+		}
+		perArch[arch] = append(perArch[arch], id)
+		if str(img, "status") == "active" {
+			usable = append(usable, id)
+		}
+	}
+	if len(usable) == len(claimed) {
+		t.Fatalf("every capi-node-images match is usable: the sample proves nothing about picking only what boots")
+	}
+	got := map[string]string{}
+	for _, v := range q.Status.LatestImages {
+		got[v.Variant] = v.Image.ID
+	}
+	cm := &corev1.ConfigMap{}
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "capi-node-image"}, cm); err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []string{"x86", "arm"} {
+		want := newestOf(perArch[arch])
+		if want == "" || got[arch] != want || cm.Data[arch+".imageID"] != want {
+			t.Errorf("%s: latestImages %s, export %s, want %s", arch, got[arch], cm.Data[arch+".imageID"], want)
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("latestImages %v, want x86 and arm", got)
+	}
+	if cm.Data["allowedImageIDs"] != strings.Join(usable, " ") { // claimedIDs is sorted
+		t.Errorf("allowedImageIDs %q, want the usable matches %v", cm.Data["allowedImageIDs"], usable)
+	}
+	images := cloudImages(t, ns)
+	for _, id := range claimed {
+		for _, key := range []string{"kubernetes_version", "distribution_version", "containerd_version"} {
+			if v := images[id].Labels[imsv1.TagLabel(key)]; v == "" || v != tagOf(catalogImage(t, id), key) {
+				t.Errorf("%s: label %s = %q, want the tag's value", id, imsv1.TagLabel(key), v)
+			}
+		}
+	}
+	if holders := latestHolders(t, ns, "capi-node-images"); len(holders) != 1 || holders[0] != q.Status.LatestImage.ID {
+		t.Errorf("latest label on %v, want only %s", holders, q.Status.LatestImage.ID)
+	}
+}
+
+// tagOf is the value of the IMS tag key=value of img, read independently of the operator's
+// parser (the default catalog's image-builder tags are all key=value).
+func tagOf(img imssim.Image, key string) string {
+	tags, _ := img["tags"].([]any)
+	for _, t := range tags {
+		if k, v, ok := strings.Cut(fmt.Sprint(t), "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
 }
 
 // newestOf is the usable image (active, not off-shelved) with the newest created_at among ids:
