@@ -12,7 +12,7 @@ import (
 // manager's RBAC and the manager with leader election, probes and secure metrics.
 func TestConfigRenders(t *testing.T) {
 	kubectl := filepath.Join(testenv.Integration(t), "kubectl")
-	for _, dir := range []string{"crd", "rbac", "manager", "samples", "default"} {
+	for _, dir := range []string{"crd", "rbac", "manager", "samples", "samples/policy", "default"} {
 		out := string(runTool(t, kubectl, "kustomize", filepath.Join("config", dir)))
 		if dir != "default" {
 			continue

@@ -51,9 +51,21 @@ func installReadOnlyPolicy(c client.Client, kubectl string) (string, error) {
 
 // renderPolicy renders config/default and returns the admission policy objects in it.
 func renderPolicy(kubectl string) ([]*unstructured.Unstructured, error) {
-	out, err := exec.Command(kubectl, "kustomize", filepath.Join("..", "config", "default")).Output()
+	objs, err := renderAdmissionObjects(kubectl, filepath.Join("..", "config", "default"))
 	if err != nil {
-		return nil, fmt.Errorf("kubectl kustomize config/default: %w", err)
+		return nil, err
+	}
+	if len(objs) != 2 {
+		return nil, fmt.Errorf("config/default holds %d admission objects, want the policy and its binding", len(objs))
+	}
+	return objs, nil
+}
+
+// renderAdmissionObjects renders the kustomize layout dir and returns its admission objects.
+func renderAdmissionObjects(kubectl, dir string) ([]*unstructured.Unstructured, error) {
+	out, err := exec.Command(kubectl, "kustomize", dir).Output()
+	if err != nil {
+		return nil, fmt.Errorf("kubectl kustomize %s: %w", dir, err)
 	}
 	var objs []*unstructured.Unstructured
 	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)
@@ -67,9 +79,6 @@ func renderPolicy(kubectl string) ([]*unstructured.Unstructured, error) {
 		if obj.GroupVersionKind().Group == "admissionregistration.k8s.io" {
 			objs = append(objs, obj)
 		}
-	}
-	if len(objs) != 2 {
-		return nil, fmt.Errorf("config/default holds %d admission objects, want the policy and its binding", len(objs))
 	}
 	return objs, nil
 }
