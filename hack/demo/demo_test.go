@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imagecatalog/ims-operator/internal/imssim"
 	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
 
@@ -132,7 +133,65 @@ func checkOutput(t *testing.T, name, out string) {
 			t.Errorf("%s: the exported ConfigMap lacks %q:\n%s", name, want, exported)
 		}
 	}
+	checkPicking(t, name, out, queries)
 	match(t, out, `(?m)^KUBECONFIG=\S+/kubeconfig \S*kubectl get imagecatalog$`)
+}
+
+// checkPicking checks what the demo shows of picking: no query's LATEST is an image that
+// cannot boot (not active, or off-shelved, in the simulator's catalog), capi-node-images has
+// one latest per architecture, each of that architecture's family, and exactly one CloudImage
+// carries its chosen-image label: the one its status names.
+func checkPicking(t *testing.T, name, out string, queries []string) {
+	t.Helper()
+	unusable := map[string]bool{}
+	for _, img := range imssim.DefaultCatalog() {
+		if img["status"] != "active" || img["__is_offshelved"] == "true" {
+			unusable[img["name"].(string)] = true
+		}
+	}
+	if len(unusable) == 0 {
+		t.Fatal("the default catalog has no unusable image: the check proves nothing")
+	}
+	for row := 1; row < len(queries); row++ {
+		if latest := column(queries, row, "LATEST"); latest == "" || unusable[latest] {
+			t.Errorf("%s: LATEST %q cannot boot:\n%s", name, latest, queries[row])
+		}
+	}
+	variants := section(t, out, "get imagequery capi-node-images -o")
+	perArch := map[string]string{}
+	for _, l := range variants {
+		variant, image, _ := strings.Cut(l, ": ")
+		perArch[variant] = image
+	}
+	if len(perArch) != 2 || !strings.HasPrefix(perArch["arm"], "caphw-hwi-2204-arm64-v1.32.") ||
+		!regexp.MustCompile(`^caphw-hwi-2204-v1\.32\.`).MatchString(perArch["x86"]) {
+		t.Errorf("%s: capi-node-images' latest per architecture:\n%s", name, strings.Join(variants, "\n"))
+	}
+	chosen := section(t, out, "get cloudimages -l latest.ims.imagecatalog.io/capi-node-images=true")
+	if len(chosen) != 2 || column(queries, rowOf(queries, "capi-node-images"), "LATEST") != column(chosen, 1, "IMAGE NAME") {
+		t.Errorf("%s: the CloudImages with the chosen-image label:\n%s", name, strings.Join(chosen, "\n"))
+	}
+	mirrored := section(t, out, "get cloudimages -l query.ims.imagecatalog.io/capi-node-images=true")
+	var queued int
+	var active []string
+	for row := 1; row < len(mirrored); row++ {
+		switch column(mirrored, row, "STATUS") {
+		case "queued":
+			queued++
+		case "active":
+			active = append(active, column(mirrored, row, "NAME"))
+		}
+		if !strings.HasPrefix(column(mirrored, row, "KUBERNETES_VERSION"), "v1.32.") {
+			t.Errorf("%s: capi-node-images row without its kubernetes_version tag label: %s", name, mirrored[row])
+		}
+	}
+	if queued != 1 {
+		t.Errorf("%s: capi-node-images mirrors %d queued images, want the one still uploading:\n%s", name, queued, strings.Join(mirrored, "\n"))
+	}
+	// kubectl sorts by name, the export by ID: the same order.
+	if allowed := section(t, out, "get configmap capi-node-image"); len(allowed) != 1 || allowed[0] != strings.Join(active, " ") {
+		t.Errorf("%s: the export's allowedImageIDs %q, want the active images %v", name, allowed, active)
+	}
 }
 
 // checkNothingLeft checks that every process the demo reported has gone, and its temp folder.

@@ -172,6 +172,7 @@ func (d *demo) start(ctx context.Context) error {
 	d.info("with KUBECONFIG exported: %s get iq ubuntu-x86 -o yaml", d.kubectlPath)
 	d.info("                          %s get cimg -l query.ims.imagecatalog.io/private-images=true", d.kubectlPath)
 	d.info("                          %s annotate iq public-images ims.imagecatalog.io/requested-at=\"$(date +%%s)\" --overwrite", d.kubectlPath)
+	d.info("                          %s apply -k config/samples/policy   # only Pods naming an image of allowedImageIDs", d.kubectlPath)
 	return nil
 }
 

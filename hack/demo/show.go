@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/childproc"
 )
 
@@ -62,6 +63,15 @@ func (d *demo) show(ctx context.Context) error {
 		{0, []string{"get", "cloudimages", "--field-selector", "image.platform=CentOS"}},
 		// The sample ubuntu-lts exports its latest image (minAge, latestBy, exclude) here.
 		{0, []string{"get", "configmap", "ubuntu-lts-image", "-o", "yaml"}},
+		// capi-node-images: one latest per architecture among image-builder's builds, their tags
+		// as labels (the newest x86 build, still queued, is mirrored but never picked), the one
+		// CloudImage carrying the chosen-image label, and the allow list for admission policies.
+		{0, []string{"get", "imagequery", "capi-node-images", "-o",
+			`jsonpath={range .status.latestImages[*]}{.variant}{": "}{.image.name}{" ("}{.image.id}{")\n"}{end}`}},
+		{0, []string{"get", "cloudimages", "-l", imsv1.QueryLabel("capi-node-images") + "=true",
+			"-L", imsv1.TagLabel("kubernetes_version") + "," + imsv1.TagLabel("containerd_version")}},
+		{0, []string{"get", "cloudimages", "-l", imsv1.LatestLabel("capi-node-images") + "=true"}},
+		{0, []string{"get", "configmap", "capi-node-image", "-o", `jsonpath={.data.allowedImageIDs}{"\n"}`}},
 	}
 	for _, s := range steps {
 		if err := d.kubectl(ctx, s.head, s.args...); err != nil {
