@@ -94,11 +94,15 @@ helm-lint: helm ## Lint the chart with its default values and with every value s
 	$(HELM) lint --strict dist/chart -f dist/testdata/values-everything.yaml
 
 .PHONY: test
-test: control-plane helm image promtool vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak.
+test: control-plane node helm image promtool vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak, the node tests.
 	cd api && go test $(GOTEST_FLAGS) ./...
 	@rm -f $(BIN)/soak-summary.txt
 	SOAK= SOAK_SUMMARY=$(BIN)/soak-summary.txt KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
 	@cat $(BIN)/soak-summary.txt
+	@# The node tests run alone, after the rest: a kubelet, containerd and the operator's Pods
+	@# want the machine's cores to themselves (see test-node).
+	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_NODE_BIN=$(NODE_BIN) IMS_OPERATOR_REQUIRE_NODE=1 \
+	  go test $(GOTEST_FLAGS) -timeout 20m ./test/node/
 
 # The chaos soak: SOAK is the time of chaos (any Go duration), SOAK_SEED replays a run's seed
 # (printed at its start and in its summary), SOAK_TIMEOUT bounds the whole run.
