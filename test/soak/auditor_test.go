@@ -19,10 +19,10 @@ import (
 )
 
 // deletionWindow is how long an image must have been claimed without a break, as the
-// simulator's truth has it, for its CloudImage's deletion to be a loss: a sync acts on a
-// listing it took a moment before (a shared listing up to about 15 s old, writes held up
-// by an API server outage), so an image that came back within the window may go.
-const deletionWindow = 2 * time.Minute
+// simulator's truth has it, for its CloudImage's deletion to be a loss: a scheduled sync may
+// act on a shared listing up to 2 minutes old (README, Performance), and its writes may be
+// held up by an API server outage, so an image that came back within the window may go.
+const deletionWindow = 3 * time.Minute
 
 // guardDelay is the manager's --deletion-guard-delay (its default): a removal over the guard's
 // share waits for a listing taken this long after the first.

@@ -72,7 +72,18 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &soak{t: t, tpls: tpls, tenants: tenants, h: h, audit: audit}
-	s.m = &manager{logDir: t.TempDir(), onExit: func(run int, tail string) {
+	logDir, err := os.MkdirTemp("", "ims-soak-logs-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the manager logs are kept in %s", logDir) // for the replay's comparison
+			return
+		}
+		_ = os.RemoveAll(logDir)
+	})
+	s.m = &manager{logDir: logDir, onExit: func(run int, tail string) {
 		audit.check(fmt.Sprintf("manager run %d exited by itself:\n%s", run, tail))
 	}}
 	if err := s.m.start(); err != nil {
