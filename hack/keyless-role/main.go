@@ -1,7 +1,9 @@
-// Command keyless-role writes config/keyless/role_patch.yaml: the manager's ClusterRole
-// (config/rbac/role.yaml, generated from the RBAC markers) without any rule on Secrets, as a
-// patch that replaces the rules of the keyless install's ClusterRole. `make manifests` runs it;
-// the keyless integration test fails when the two drift apart.
+// Command keyless-role writes role_patch.yaml into config/keyless and config/secret-namespaces:
+// the manager's ClusterRole (config/rbac/role.yaml, generated from the RBAC markers) without
+// any rule on Secrets, as a patch that replaces the rules of those installs' ClusterRole (the
+// keyless install reads no Secret; the other reads them through Roles in named namespaces).
+// kustomize loads no file from outside a layout's folder, so each gets its copy. `make
+// manifests` runs it; the keyless integration test and TestConfigRenders fail when they drift.
 package main
 
 import (
@@ -14,9 +16,11 @@ import (
 )
 
 func main() {
-	if err := run("config/rbac/role.yaml", "config/keyless/role_patch.yaml"); err != nil {
-		fmt.Fprintln(os.Stderr, "keyless-role:", err)
-		os.Exit(1)
+	for _, out := range []string{"config/keyless/role_patch.yaml", "config/secret-namespaces/role_patch.yaml"} {
+		if err := run("config/rbac/role.yaml", out); err != nil {
+			fmt.Fprintln(os.Stderr, "keyless-role:", err)
+			os.Exit(1)
+		}
 	}
 }
 
