@@ -84,7 +84,7 @@ type Relist func(ctx context.Context, notBefore time.Time) (selection.Result, er
 // ListingUnstable failure.
 func (g *Guard) Confirm(ctx context.Context, query types.NamespacedName, now time.Time, claimed []string,
 	matched selection.Result, relist Relist) (selection.Result, error) {
-	gone := Removals(claimed, matched.Images)
+	gone := removals(claimed, matched.Images)
 	if !g.suspicious(len(claimed), len(gone)) {
 		g.Forget(query)
 		return matched, nil
@@ -107,7 +107,7 @@ func (g *Guard) Confirm(ctx context.Context, query types.NamespacedName, now tim
 	if err != nil {
 		return selection.Result{}, err
 	}
-	goneAgain := Removals(claimed, again.Images)
+	goneAgain := removals(claimed, again.Images)
 	if !g.suspicious(len(claimed), len(goneAgain)) || contains(goneAgain, p.gone) {
 		g.Forget(query)
 		logf.FromContext(ctx).Info("a listing after the guard's delay confirmed a large removal", "removed", len(goneAgain), "of", len(claimed))
@@ -126,7 +126,7 @@ func (g *Guard) confirmNow(ctx context.Context, now time.Time, claimed, gone []s
 	if err != nil {
 		return selection.Result{}, err
 	}
-	goneAgain := Removals(claimed, again.Images)
+	goneAgain := removals(claimed, again.Images)
 	if !slices.Equal(gone, goneAgain) {
 		msg := fmt.Sprintf("a listing would have removed %d of the %d mirrored images, a second listing %d: "+
 			"nothing was changed; retrying", len(gone), len(claimed), len(goneAgain))
@@ -168,8 +168,8 @@ func contains(set, sub []string) bool {
 	return true
 }
 
-// Removals are the claimed names a listing no longer holds, sorted.
-func Removals(claimed []string, listing []*ims.Image) []string {
+// removals are the claimed names a listing no longer holds, sorted.
+func removals(claimed []string, listing []*ims.Image) []string {
 	listed := make(map[string]bool, len(listing))
 	for _, img := range listing {
 		listed[img.ID] = true

@@ -36,7 +36,7 @@ func (s *Selector) variants(ranked []*ims.Image) []Variant {
 		seen[name] = true
 		out = append(out, Variant{Name: name, Latest: img})
 	}
-	slicesSortByName(out)
+	slices.SortFunc(out, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
@@ -65,8 +65,4 @@ func fieldValue(img *ims.Image, field imsv1.VariantField) string {
 		return img.VirtualEnvType
 	}
 	return ""
-}
-
-func slicesSortByName(v []Variant) {
-	slices.SortFunc(v, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
 }
