@@ -46,6 +46,16 @@ func markLatest(q *imsv1.ImageQuery) {
 			fmt.Sprintf("latest image %s (%s)", l.ID, l.Name))
 		return
 	}
+	if c := q.Status.CandidateImage; c != nil {
+		setCondition(q, imsv1.ConditionLatestImageReady, metav1.ConditionFalse, imsv1.ReasonAwaitingPromotion,
+			fmt.Sprintf("no image is promoted: candidate %s (%s) waits for annotation %s", c.ID, c.Name, imsv1.PromoteAnnotation))
+		return
+	}
+	if q.Spec.Promotion != nil && q.Spec.Promotion.From != nil && q.Status.MatchedImages > 0 {
+		setCondition(q, imsv1.ConditionLatestImageReady, metav1.ConditionFalse, imsv1.ReasonAwaitingPromotion,
+			"no candidate yet: the upstream's latest image has not soaked (spec.promotion.minSoak) or is not a usable match here")
+		return
+	}
 	setCondition(q, imsv1.ConditionLatestImageReady, metav1.ConditionFalse, imsv1.ReasonNoUsableImage,
 		fmt.Sprintf("none of the %d matched images is usable (active and not off-shelved)", q.Status.MatchedImages))
 }

@@ -18,8 +18,9 @@ import (
 
 // Event actions (events.k8s.io): what the operator was doing when it noticed.
 const (
-	actionSync   = "Sync"
-	actionMirror = "Mirror"
+	actionSync    = "Sync"
+	actionMirror  = "Mirror"
+	actionPromote = "Promote"
 )
 
 // announcer records an ImageQuery's events.
@@ -67,8 +68,12 @@ func (a announcer) latest(q *imsv1.ImageQuery, news latestNews, prevLatest *imsv
 			"Latest image %s (%s) is no longer a usable match (gone, not active, or off-shelved)", w.ID, w.Name)
 	}
 	if c := news.changed; c != nil {
+		how := ""
+		if news.promoted {
+			how = " (promoted with " + imsv1.PromoteAnnotation + ")"
+		}
 		a.recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventLatestImageChanged, actionSync,
-			"Latest image changed from %s (%s) to %s (%s)", c.From.ID, c.From.Name, c.To.ID, c.To.Name)
+			"Latest image changed from %s (%s) to %s (%s)%s", c.From.ID, c.From.Name, c.To.ID, c.To.Name, how)
 	}
 	for _, c := range news.variants {
 		a.recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventLatestImageChanged, actionSync,
@@ -86,4 +91,27 @@ func (a announcer) latest(q *imsv1.ImageQuery, news latestNews, prevLatest *imsv
 func (a announcer) allowListTruncated(q *imsv1.ImageQuery, usable int) {
 	a.recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventAllowListTruncated, actionSync,
 		"%d usable images matched; ConfigMap %s's allowedImageIDs holds the first 1000 in latestBy order", usable, q.Spec.Export.ConfigMapName)
+}
+
+// promotion says what a sync made of a person's promote value (refused: why) and of a new
+// candidate that the latest image does not follow (Manual, or held).
+func (a announcer) promotion(q *imsv1.ImageQuery, news latestNews) {
+	if news.refusal != "" {
+		a.promotionRefused(q, news.refusal)
+	}
+	if c := news.candidate; c != nil {
+		stays := "none"
+		if l := q.Status.LatestImage; l != nil {
+			stays = l.ID + " (" + l.Name + ")"
+		}
+		a.recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventCandidateImageAvailable, actionPromote,
+			"Candidate image %s (%s) is available; the latest image stays %s until promoted (annotation %s: %s or latest)",
+			c.ID, c.Name, stays, imsv1.PromoteAnnotation, c.ID)
+	}
+}
+
+// promotionRefused says why a promote value changed nothing, once per value (the caller
+// records it as handled).
+func (a announcer) promotionRefused(q *imsv1.ImageQuery, why string) {
+	a.recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventPromotionRefused, actionPromote, "%s", bound.String(why, 1024))
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/imagecatalog/ims-operator/internal/listing"
 	"github.com/imagecatalog/ims-operator/internal/memory"
 	"github.com/imagecatalog/ims-operator/internal/mirror"
+	"github.com/imagecatalog/ims-operator/internal/promotion"
 )
 
 // ImageQueryConfig wires an ImageQueryReconciler: the manager's clients and settings.
@@ -58,6 +59,7 @@ type ImageQueryReconciler struct {
 	guard    *guard.Guard
 	writer   *mirror.Writer
 	exports  *export.Exporter
+	sources  *promotion.Sources
 	events   announcer
 	requests *requests
 	metrics  *queryMetrics
@@ -77,6 +79,7 @@ func NewImageQueryReconciler(cfg ImageQueryConfig) *ImageQueryReconciler {
 		guard:    guard.New(cfg.Guard),
 		writer:   &mirror.Writer{Client: cfg.Client, Live: cfg.APIReader, Workers: cfg.MirrorWorkers},
 		exports:  &export.Exporter{Client: cfg.Client, APIReader: cfg.APIReader},
+		sources:  &promotion.Sources{Client: cfg.Client},
 		events:   announcer{cfg.Recorder},
 		requests: newRequests(cfg.Clock),
 		metrics:  newQueryMetrics(),
@@ -126,6 +129,10 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 // reconcile decides whether q syncs now. It changes q's status in memory; Reconcile writes it.
 func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuery, status *statusPatcher) (ctrl.Result, error) {
 	if q.Spec.Suspend {
+		if v, ok := promotion.Pending(q); ok {
+			q.Status.LastHandledPromote = promotion.HandledValue(v)
+			r.events.promotionRefused(q, "promote: "+promotion.Quoted(v)+" refused: the query is suspended (spec.suspend), nothing changes")
+		}
 		r.metrics.suspended(q.Namespace, q.Name)
 		q.Status.ObservedGeneration = q.Generation
 		meta.RemoveStatusCondition(&q.Status.Conditions, imsv1.ConditionReconciling)
@@ -135,7 +142,13 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuer
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if wait := r.untilDue(q, secretVersion); wait > 0 {
+	up, err := r.sources.Resolve(ctx, q)
+	if err != nil {
+		// The upstream is missing, not allowed or part of a cycle: nothing is listed, the latest
+		// image stays; the upstream's watch brings the query back when that changes.
+		return r.failed(ctx, q, meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy(), err)
+	}
+	if wait := r.untilDue(q, secretVersion, up); wait > 0 {
 		// Not due, but the last sync's result stands: its metrics are published (after a
 		// restart too) and an export ConfigMap edited or deleted by hand is put back now.
 		r.metrics.matched(q)
@@ -156,19 +169,19 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuer
 			return ctrl.Result{}, err
 		}
 	}
-	return r.sync(ctx, q, r.requests.notBefore(q, secretVersion, r.clock.Now()))
+	return r.sync(ctx, q, r.requests.notBefore(q, secretVersion, r.clock.Now()), up)
 }
 
 // sync runs the steps and records what they found; its listing was asked of IMS no earlier
 // than notBefore. On failure the status lists and the CloudImages stay as they were; only the
 // conditions change.
-func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, notBefore time.Time) (ctrl.Result, error) {
+func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, notBefore time.Time, up *promotion.Upstream) (ctrl.Result, error) {
 	start := r.clock.Now()
 	prevReady := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy()
 	firstSync := q.Status.LastSyncTime == nil
 	q.Status.LastHandledRequestedAt = requestedAt(q)
 
-	res, err := r.run(ctx, q, notBefore)
+	res, err := r.run(ctx, q, notBefore, up)
 	// The release holds the listing's length, not the listing: the collection it runs can
 	// only free a listing nothing refers to any more, so it waits for this sync to end.
 	defer r.memory.AfterSync(res.listed)
@@ -197,11 +210,12 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, no
 	}
 
 	prevLatest := q.Status.LatestImage
-	news := recordListing(q, res.matched, r.clock.Now())
+	news := recordListing(q, res.matched, res.decision, up, r.clock.Now())
 	q.Status.Region = res.region
 	r.metrics.matched(q)
 	r.metrics.latest(q)
 	r.events.latest(q, news, prevLatest, prevReady)
+	r.events.promotion(q, news)
 	allowed := export.AllowList(res.matched.Usable)
 	if allowed.Truncated && q.Spec.Export != nil && q.Spec.Export.AllowedImageIDs {
 		r.events.allowListTruncated(q, len(res.matched.Usable))
@@ -216,18 +230,40 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, no
 	r.events.synced(q, prevReady, firstSync, summary, res.mirrored)
 	logf.FromContext(ctx).Info("synced", "matched", len(res.matched.Images), "added", res.mirrored.Added,
 		"removed", res.mirrored.Removed, "writes", res.mirrored.Written)
-	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion)}, nil
+	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, up)}, nil
 }
 
-// untilDue is how long until q's next sync (see schedule.untilDue), or until its pending
-// large removal may be confirmed if that is sooner.
-func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion string) time.Duration {
+// untilDue is how long until q's next sync (see schedule.untilDue): now for a promote value
+// not handled yet; sooner than scheduled when its pending large removal may be confirmed or
+// when its upstream's latest image ends its soak.
+func (r *ImageQueryReconciler) untilDue(q *imsv1.ImageQuery, secretVersion string, up *promotion.Upstream) time.Duration {
+	if _, ok := promotion.Pending(q); ok {
+		return 0
+	}
 	now := r.clock.Now()
 	wait := r.schedule.untilDue(q, r.target(q).Key(), secretVersion, now)
 	if until, ok := r.guard.PendingUntil(client.ObjectKeyFromObject(q)); ok && until.Sub(now) < wait {
 		wait = until.Sub(now)
 	}
+	if ends, ok := soakToEvaluate(q, up); ok && ends.Sub(now) < wait {
+		wait = ends.Sub(now)
+	}
 	return wait
+}
+
+// soakToEvaluate is when q's upstream's latest image, which q has not taken as candidate,
+// ends its soak, if no sync of q has looked at it since then. The end is read from the
+// upstream's latestImageSince, so a restarted manager resumes a soak where it was.
+func soakToEvaluate(q *imsv1.ImageQuery, up *promotion.Upstream) (time.Time, bool) {
+	ends := up.SoakEnds()
+	if ends.IsZero() || (q.Status.CandidateImage != nil && q.Status.CandidateImage.ID == up.LatestID) {
+		return time.Time{}, false
+	}
+	// Status times are whole seconds: a sync in the second the soak ended may have been early.
+	if last := q.Status.LastSyncTime; last != nil && last.Time.After(ends) {
+		return time.Time{}, false
+	}
+	return ends, true
 }
 
 // failed records a failed sync or export. A terminal failure waits for a change (or the

@@ -28,7 +28,7 @@ const secretRefIndex = "spec.credentialsSecretRef.name"
 const targetIndex = "listing.target"
 
 // SetupWithManager registers the controller. It reacts to spec and annotation changes (not to
-// its own status writes), to changes of a referenced Secret, whose metadata alone is watched,
+// its own status writes), to an upstream's new latest image, to changes of a referenced Secret, whose metadata alone is watched,
 // and to changes of the export ConfigMaps it owns.
 func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent int) error {
 	r.schedule.started = r.clock.Now()
@@ -42,6 +42,10 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	if err != nil {
 		return err
 	}
+	err = mgr.GetFieldIndexer().IndexField(context.Background(), &imsv1.ImageQuery{}, promotionSourceIndex, indexPromotionSource)
+	if err != nil {
+		return err
+	}
 	err = mgr.GetFieldIndexer().IndexField(context.Background(), &imsv1.ImageQuery{}, targetIndex,
 		func(obj client.Object) []string { return []string{r.target(obj.(*imsv1.ImageQuery)).Key()} })
 	if err != nil {
@@ -52,7 +56,11 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 		Named("imagequery").
 		For(w.add(&imsv1.ImageQuery{}), builder.WithPredicates(
 			r.requests.predicate(), // first: it sees every event, to time the asks
-			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})))
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		// An upstream's new latest image (or its appearance, deletion, grant) wakes the queries
+		// that follow it (spec.promotion.from).
+		Watches(&imsv1.ImageQuery{}, handler.EnqueueRequestsFromMapFunc(downstreamsOf(r.client)),
+			builder.WithPredicates(upstreamChanged()))
 	if !r.creds.Settings.SecretRefsDisabled { // keyless: no Secret access at all, not even metadata
 		b = b.Watches(w.add(metaonly.Secret()),
 			handler.EnqueueRequestsFromMapFunc(queriesForSecret(r.client, r.requests)))

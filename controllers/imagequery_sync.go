@@ -13,6 +13,7 @@ import (
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/listing"
 	"github.com/imagecatalog/ims-operator/internal/mirror"
+	"github.com/imagecatalog/ims-operator/internal/promotion"
 	"github.com/imagecatalog/ims-operator/internal/selection"
 )
 
@@ -21,14 +22,16 @@ type syncResult struct {
 	region   string
 	listed   int // images IMS listed, before selection
 	matched  selection.Result
+	decision promotion.Decision // the candidate, the latest image, the hold
 	mirrored mirror.Result
 }
 
 // run is one sync's steps, each handed what it needs: the credentials, the selection compiled
 // from the spec, one listing source (where and as whom) built once, the deletion guard
 // with a way to list again, and the mirror. Any error is a *failure.Error unless the context
-// ended; nothing is written before every step before the mirror succeeded.
-func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery, notBefore time.Time) (syncResult, error) {
+// ended; nothing is written before every step before the mirror succeeded. The promotion
+// step decides the latest image from the confirmed matches, q's status and its upstream.
+func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery, notBefore time.Time, up *promotion.Upstream) (syncResult, error) {
 	var res syncResult
 	creds, secretVersion, err := r.creds.Resolve(ctx, q)
 	if err != nil {
@@ -65,9 +68,10 @@ func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery, not
 	if err != nil {
 		return res, err
 	}
+	res.decision = promotion.Decide(promotionInput(q, res.matched, up, r.clock.Now()))
 	latest := ""
-	if res.matched.Latest != nil {
-		latest = res.matched.Latest.ID
+	if res.decision.Latest != nil {
+		latest = res.decision.Latest.ID
 	}
 	res.mirrored, err = r.write(ctx, q, src, res.matched.Images, latest)
 	return res, err

@@ -164,7 +164,7 @@ func TestKeylessManagerRunsOnItsRBAC(t *testing.T) {
 		seen = &imsv1.ImageQuery{}
 		return mgr.GetClient().Get(ctx, client.ObjectKeyFromObject(q), seen)
 	})
-	if _, err := keyless.sync(ctx, seen, time.Now()); err != nil {
+	if _, err := keyless.sync(ctx, seen, time.Now(), nil); err != nil {
 		t.Fatalf("the keyless manager's sync: %v", err)
 	}
 	if c := findCondition(seen, imsv1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {

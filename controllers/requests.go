@@ -11,10 +11,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/promotion"
 )
 
 // Freshness: a sync that somebody asked for (a new query, a spec change, a requested-at
-// annotation, a Secret change) lists IMS afresh. It may share a listing only with syncs that
+// annotation, a promote annotation, a Secret change) lists IMS afresh. It may share a listing only with syncs that
 // IMS was asked for after it was asked, never one fetched before: a user who uploads an image
 // and asks for a sync sees it, one who deleted images sees them gone. Scheduled syncs share
 // freely. The moment of asking is when the controller saw the change (its watch event), so
@@ -69,11 +70,14 @@ func (r *requests) notBefore(q *imsv1.ImageQuery, secretVersion string, now time
 }
 
 // askedFor tells whether q's next sync was asked for rather than scheduled: a query never
-// synced, a spec it has not synced, a requested-at it has not handled, a Secret that changed.
+// synced, a spec it has not synced, a requested-at or promote value it has not handled, a
+// Secret that changed. (A promotion is decided on a fresh listing: the image a person names
+// was just seen in IMS.)
 func askedFor(q *imsv1.ImageQuery, secretVersion string) bool {
 	ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady)
+	_, promote := promotion.Pending(q)
 	return q.Status.LastSyncTime == nil || ready == nil || ready.ObservedGeneration != q.Generation ||
-		requestedAt(q) != q.Status.LastHandledRequestedAt || secretVersion != q.Status.SecretResourceVersion
+		requestedAt(q) != q.Status.LastHandledRequestedAt || secretVersion != q.Status.SecretResourceVersion || promote
 }
 
 // predicate records the ImageQuery events that ask for a sync, passing every event on.
@@ -85,7 +89,8 @@ func (r *requests) predicate() predicate.Predicate {
 		},
 		UpdateFunc: func(e event.UpdateEvent) bool {
 			if e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
-				e.ObjectOld.GetAnnotations()[imsv1.RequestedAtAnnotation] != e.ObjectNew.GetAnnotations()[imsv1.RequestedAtAnnotation] {
+				e.ObjectOld.GetAnnotations()[imsv1.RequestedAtAnnotation] != e.ObjectNew.GetAnnotations()[imsv1.RequestedAtAnnotation] ||
+				e.ObjectOld.GetAnnotations()[imsv1.PromoteAnnotation] != e.ObjectNew.GetAnnotations()[imsv1.PromoteAnnotation] {
 				r.observe(types.NamespacedName{Namespace: e.ObjectNew.GetNamespace(), Name: e.ObjectNew.GetName()})
 			}
 			return true

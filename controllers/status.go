@@ -8,6 +8,7 @@ import (
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/bound"
 	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/promotion"
 	"github.com/imagecatalog/ims-operator/internal/selection"
 )
 
@@ -15,19 +16,25 @@ import (
 const DefaultMaxStatusImages = 100
 
 // recordListing writes a complete sync's matches into the status: the count, the first
-// maxStatusImages summaries in the query's sort order, the latest image (and the previous
-// one when it changed), each variant's latest image, and when the next too-young image comes
-// of age. It returns what changed about the latest images, for the events.
-func recordListing(q *imsv1.ImageQuery, res selection.Result, now time.Time) latestNews {
+// maxStatusImages summaries in the query's sort order, the promotion's decision (candidate,
+// latest image and the previous one when it changed, its history, the hold), each variant's
+// latest image, and when the next too-young image comes of age. It returns what changed
+// about the latest images, for the events.
+func recordListing(q *imsv1.ImageQuery, res selection.Result, d promotion.Decision, up *promotion.Upstream, now time.Time) latestNews {
 	var summaries []imsv1.ImageSummary
 	for _, img := range res.Images[:min(maxStatusImages(q), len(res.Images))] {
 		summaries = append(summaries, summary(img))
 	}
 	q.Status.MatchedImages = int32(len(res.Images))
 	q.Status.Images = fitStatusImages(summaries, maxStatusImagesBytes)
-	news := latestNews{withdrawn: withdrawn(q.Status.LatestImage, res.Usable)}
-	news.changed = recordLatest(&q.Status, res.Latest)
-	news.variants = recordVariants(&q.Status, res.Variants)
+	news := latestNews{withdrawn: withdrawn(q.Status.LatestImage, res.Usable), refusal: d.Refusal, promoted: d.Promoted}
+	variants := variantsFor(&q.Status, res, d, up) // before latestImage changes: it asks whether it moved
+	news.candidate = recordPromotion(&q.Status, d)
+	news.changed = recordLatest(&q.Status, d.Latest)
+	if l := q.Status.LatestImage; l != nil {
+		recordHistory(&q.Status, *l, now)
+	}
+	news.variants = recordVariants(&q.Status, variants)
 	q.Status.NextComingOfAgeTime = nil
 	if !res.ComesOfAge.IsZero() {
 		// Rounded up: the status keeps whole seconds, and a sync a hair early would find the
@@ -45,6 +52,9 @@ type latestNews struct {
 	changed   *latestChange       // the latest image became another one
 	withdrawn *imsv1.ImageSummary // the latest image is no longer a usable match
 	variants  []variantChange     // a variant's latest image became another one
+	candidate *imsv1.ImageSummary // a new candidate that latestImage does not follow
+	refusal   string              // why a promote value was refused
+	promoted  bool                // a person's promotion moved the latest image
 }
 
 // latestChange is a change of latest image to another image ID.

@@ -8,6 +8,7 @@ import (
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/ims"
+	"github.com/imagecatalog/ims-operator/internal/promotion"
 	"github.com/imagecatalog/ims-operator/internal/selection"
 )
 
@@ -20,7 +21,7 @@ func TestRecordListing(t *testing.T) {
 	}
 	q := &imsv1.ImageQuery{Spec: imsv1.ImageQuerySpec{MaxStatusImages: ptr(int32(2))}}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 123, time.UTC)
-	recordListing(q, selection.Result{Images: images, Latest: latestOf(images)}, now)
+	recordSync(q, selection.Result{Images: images, Latest: latestOf(images)}, now)
 	if q.Status.MatchedImages != 4 || len(q.Status.Images) != 2 || q.Status.Images[0].ID != "a" || q.Status.Images[1].ID != "b" {
 		t.Errorf("status: matched %d, images %+v", q.Status.MatchedImages, q.Status.Images)
 	}
@@ -32,7 +33,7 @@ func TestRecordListing(t *testing.T) {
 	}
 
 	q.Spec.MaxStatusImages = ptr(int32(0))
-	recordListing(q, selection.Result{}, now)
+	recordSync(q, selection.Result{}, now)
 	if q.Status.MatchedImages != 0 || q.Status.Images != nil || q.Status.LatestImage != nil {
 		t.Errorf("empty listing left %+v", q.Status)
 	}
@@ -85,28 +86,26 @@ func TestRecordLatest(t *testing.T) {
 	}
 }
 
-func summaryID(s *imsv1.ImageSummary) string {
-	if s == nil {
-		return ""
-	}
-	return s.ID
-}
-
 // The next coming of age is kept in whole seconds, rounded up, so that the sync it schedules
 // never finds the image a hair too young.
 func TestRecordListingComingOfAge(t *testing.T) {
 	q := &imsv1.ImageQuery{}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	recordListing(q, selection.Result{ComesOfAge: now.Add(90*time.Minute + 300*time.Millisecond)}, now)
+	recordSync(q, selection.Result{ComesOfAge: now.Add(90*time.Minute + 300*time.Millisecond)}, now)
 	if want := now.Add(90*time.Minute + time.Second); q.Status.NextComingOfAgeTime == nil || !q.Status.NextComingOfAgeTime.Time.Equal(want) {
 		t.Errorf("nextComingOfAgeTime %v, want %v", q.Status.NextComingOfAgeTime, want)
 	}
-	recordListing(q, selection.Result{ComesOfAge: now.Add(time.Hour)}, now)
+	recordSync(q, selection.Result{ComesOfAge: now.Add(time.Hour)}, now)
 	if want := now.Add(time.Hour); !q.Status.NextComingOfAgeTime.Time.Equal(want) {
 		t.Errorf("nextComingOfAgeTime %v, want %v (a whole second stays)", q.Status.NextComingOfAgeTime, want)
 	}
-	recordListing(q, selection.Result{}, now)
+	recordSync(q, selection.Result{}, now)
 	if q.Status.NextComingOfAgeTime != nil {
 		t.Errorf("nextComingOfAgeTime %v, want none", q.Status.NextComingOfAgeTime)
 	}
+}
+
+// recordSync records res as a sync of q without an upstream would: promotion decided first.
+func recordSync(q *imsv1.ImageQuery, res selection.Result, now time.Time) latestNews {
+	return recordListing(q, res, promotion.Decide(promotionInput(q, res, nil, now)), nil, now)
 }

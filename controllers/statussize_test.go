@@ -20,7 +20,7 @@ func TestStatusImagesFitTheirByteBound(t *testing.T) {
 			OSVersion: strings.Repeat(">", 255), CreatedAt: "2024-01-01T00:00:00Z"}
 	}
 	q := &imsv1.ImageQuery{Spec: imsv1.ImageQuerySpec{MaxStatusImages: ptr(int32(1000))}}
-	recordListing(q, selection.Result{Images: images}, time.Now())
+	recordSync(q, selection.Result{Images: images}, time.Now())
 	b, err := json.Marshal(q.Status.Images)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestStatusImagesFitTheirByteBound(t *testing.T) {
 
 	// Within the bound nothing is cut and nothing is said.
 	q.Spec.MaxStatusImages = ptr(int32(10))
-	recordListing(q, selection.Result{Images: images}, time.Now())
+	recordSync(q, selection.Result{Images: images}, time.Now())
 	if len(q.Status.Images) != 10 || statusImagesNote(q, 1000) != "" {
 		t.Errorf("10 summaries: kept %d, note %q", len(q.Status.Images), statusImagesNote(q, 1000))
 	}

@@ -30,7 +30,7 @@ func BenchmarkSteadyStateSync(b *testing.B) {
 	b.ResetTimer()
 	writes := 0
 	for b.Loop() {
-		res, err := queries.run(ctx, q, time.Time{})
+		res, err := queries.run(ctx, q, time.Time{}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -375,6 +375,17 @@ type ImageQuerySpec struct {
 	// read ConfigMaps (Flux valuesFrom, Kustomize, Crossplane, scripts).
 	// +optional
 	Export *ExportSpec `json:"export,omitempty"`
+
+	// promotion gates what becomes status.latestImage: a person's promotion (policy Manual),
+	// or an upstream query's latest image after a soak time (from, minSoak). Without it,
+	// latestImage follows the candidate as soon as it appears.
+	// +optional
+	Promotion *PromotionSpec `json:"promotion,omitempty"`
+
+	// accessFrom lets ImageQueries of other namespaces follow this one with
+	// spec.promotion.from; without it only queries of this namespace may.
+	// +optional
+	AccessFrom *AccessFrom `json:"accessFrom,omitempty"`
 }
 
 // MaxExcludedIDs bounds spec.exclude.ids.
@@ -522,6 +533,35 @@ type ImageQueryStatus struct {
 	// (for rollback, like Flux's observedPreviousRef).
 	// +optional
 	PreviousLatestImage *ImageSummary `json:"previousLatestImage,omitempty"`
+
+	// candidateImage is the image that spec.latestBy picks now among the usable matches
+	// (with spec.promotion.from: the upstream's soaked latest image, if it is a usable match
+	// here). latestImage follows it in policy Automatic unless held.
+	// +optional
+	CandidateImage *ImageSummary `json:"candidateImage,omitempty"`
+
+	// lastHandledPromote is the value of the ims.imagecatalog.io/promote annotation that was
+	// last handled (applied or refused).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	LastHandledPromote string `json:"lastHandledPromote,omitempty"`
+
+	// hold keeps latestImage on an image a person promoted in policy Automatic (a rollback),
+	// until the annotation ims.imagecatalog.io/promote: latest.
+	// +optional
+	Hold *PromotionHold `json:"hold,omitempty"`
+
+	// latestImageSince is when latestImage last changed to another image.
+	// +optional
+	LatestImageSince *metav1.Time `json:"latestImageSince,omitempty"`
+
+	// latestHistory are the last images the query had as latestImage, newest (the current
+	// one) first.
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=atomic
+	// +optional
+	LatestHistory []LatestHistoryEntry `json:"latestHistory,omitempty"`
 
 	// nextComingOfAgeTime is when the first listed image that was still too young for
 	// spec.minAge comes of age; the next sync is due then if that is sooner than

@@ -4,6 +4,11 @@ package v1alpha1
 const (
 	// RequestedAtAnnotation asks for an immediate sync when set to a new value.
 	RequestedAtAnnotation = "ims.imagecatalog.io/requested-at"
+	// PromoteAnnotation promotes an image to status.latestImage: an image ID among the usable
+	// matches, or PromoteLatest for the current candidate. Each value is handled once.
+	PromoteAnnotation = "ims.imagecatalog.io/promote"
+	// PromoteLatest as the promote annotation's value promotes the candidate and ends a hold.
+	PromoteLatest = "latest"
 	// ContentHashAnnotation on a CloudImage is a hash of its region and record, as the
 	// operator wrote them: the operator caches CloudImages as metadata only and compares
 	// this hash with the listing's instead of whole records.

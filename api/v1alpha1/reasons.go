@@ -82,6 +82,15 @@ const (
 	// ReasonCredentialsUnavailable: IAM or the ECS metadata service failed in a way that may
 	// pass (5xx, 429, network, a malformed answer); retried.
 	ReasonCredentialsUnavailable = "CredentialsUnavailable"
+	// ReasonPromotionSourceNotFound: spec.promotion.from names an ImageQuery that does not
+	// exist; retried when it appears. The latest image stays.
+	ReasonPromotionSourceNotFound = "PromotionSourceNotFound"
+	// ReasonPromotionSourceNotAllowed: spec.promotion.from names a query of another namespace
+	// whose spec.accessFrom does not select this namespace. Stalled.
+	ReasonPromotionSourceNotAllowed = "PromotionSourceNotAllowed"
+	// ReasonPromotionCycle: spec.promotion.from names this query, leads back to it, or is a
+	// chain of more than 5 queries. Stalled.
+	ReasonPromotionCycle = "PromotionCycle"
 	// ReasonExportConflict: the ConfigMap named by spec.export exists and is not owned by the
 	// ImageQuery; the operator leaves it alone.
 	ReasonExportConflict = "ExportConflict"
@@ -110,6 +119,12 @@ const (
 	// EventLatestImageWithdrawn (Warning): the image that was status.latestImage left the
 	// listing or stopped being usable (not active, or off-shelved).
 	EventLatestImageWithdrawn = "LatestImageWithdrawn"
+	// EventCandidateImageAvailable (Normal): a new candidate differs from latestImage, which
+	// does not follow it (policy Manual, or a hold); once per candidate.
+	EventCandidateImageAvailable = "CandidateImageAvailable"
+	// EventPromotionRefused (Warning): the promote annotation's value was not applied (not a
+	// usable current match, malformed, no candidate, or a suspended query); once per value.
+	EventPromotionRefused = "PromotionRefused"
 	// EventAllowListTruncated (Warning): more than 1000 usable images matched; the export's
 	// allowedImageIDs holds the first 1000 in latestBy order.
 	EventAllowListTruncated = "AllowListTruncated"
@@ -122,4 +137,8 @@ const (
 	// ReasonNoUsableImage: no usable (active, not off-shelved) image matches
 	// (LatestImageReady=False); an export ConfigMap keeps its last values.
 	ReasonNoUsableImage = "NoUsableImage"
+	// ReasonAwaitingPromotion: usable images match, but none is the latest image yet
+	// (LatestImageReady=False): policy Manual before the first promotion, a held or promoted
+	// image that is no longer usable, or an upstream whose latest image has not soaked yet.
+	ReasonAwaitingPromotion = "AwaitingPromotion"
 )
