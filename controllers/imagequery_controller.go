@@ -260,7 +260,7 @@ func soakToEvaluate(q *imsv1.ImageQuery, up *promotion.Upstream) (time.Time, boo
 		return time.Time{}, false
 	}
 	// Status times are whole seconds: a sync in the second the soak ended may have been early.
-	if last := q.Status.LastSyncTime; last != nil && last.Time.After(ends) {
+	if last := q.Status.LastSyncTime; last != nil && last.After(ends) {
 		return time.Time{}, false
 	}
 	return ends, true

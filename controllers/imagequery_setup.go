@@ -17,6 +17,7 @@ import (
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/credentials"
 	"github.com/imagecatalog/ims-operator/internal/metaonly"
+	"github.com/imagecatalog/ims-operator/internal/promotion"
 )
 
 // secretRefIndex indexes ImageQueries by the name of their credentials Secret.
@@ -65,11 +66,11 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 		b = b.Watches(w.add(metaonly.Secret()),
 			handler.EnqueueRequestsFromMapFunc(queriesForSecret(r.client, r.requests)))
 	}
-	if !r.creds.Settings.ManagerInAllNamespaces { // a namespace's label decides: see it change
-		b = b.Watches(w.add(metaonly.Namespace()),
-			handler.EnqueueRequestsFromMapFunc(queriesUsingManagerCredentials(r.client)),
-			builder.WithPredicates(predicate.LabelChangedPredicate{}))
-	}
+	// A namespace's labels decide whether its queries may use the manager's credentials and
+	// whether they may follow an upstream in another namespace: see them change.
+	b = b.Watches(w.add(metaonly.Namespace()),
+		handler.EnqueueRequestsFromMapFunc(queriesDecidedByNamespaceLabels(r.client, !r.creds.Settings.ManagerInAllNamespaces)),
+		builder.WithPredicates(predicate.LabelChangedPredicate{}))
 	err = b.
 		// The export ConfigMaps: one edited or deleted by hand is put back.
 		Owns(w.add(&corev1.ConfigMap{})).
@@ -104,9 +105,11 @@ func queriesForSecret(c client.Client, asked *requests) handler.MapFunc {
 	}
 }
 
-// queriesUsingManagerCredentials maps a Namespace whose labels changed to its ImageQueries
-// that use the manager's credentials: the label decides whether they may.
-func queriesUsingManagerCredentials(c client.Client) handler.MapFunc {
+// queriesDecidedByNamespaceLabels maps a Namespace whose labels changed to its ImageQueries
+// that the labels decide about: those that use the manager's credentials (when a label
+// decides whether they may), and those that follow an upstream in another namespace (its
+// accessFrom selects namespaces by label).
+func queriesDecidedByNamespaceLabels(c client.Client, managerCredentialsByLabel bool) handler.MapFunc {
 	return func(ctx context.Context, ns client.Object) []reconcile.Request {
 		var queries imsv1.ImageQueryList
 		if err := c.List(ctx, &queries, client.InNamespace(ns.GetName())); err != nil {
@@ -114,7 +117,8 @@ func queriesUsingManagerCredentials(c client.Client) handler.MapFunc {
 		}
 		var reqs []reconcile.Request
 		for _, q := range queries.Items {
-			if credentials.UsesManagerCredentials(&q) {
+			up, follows := promotion.SourceKey(&q)
+			if (managerCredentialsByLabel && credentials.UsesManagerCredentials(&q)) || (follows && up.Namespace != q.Namespace) {
 				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&q)})
 			}
 		}
