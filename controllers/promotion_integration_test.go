@@ -213,7 +213,9 @@ func TestPromotionFromStagingAfterTheSoak(t *testing.T) {
 
 	// Production's own filter still applies: an image it excludes never becomes its candidate.
 	c := putImage(t, project, "app-c", time.Now().Add(-time.Minute))
-	updateQuery(t, ns, "prod", func(q *imsv1.ImageQuery) { q.Spec.Exclude = &imsv1.ImageExclusion{IDs: []imsv1.PlainText{imsv1.PlainText(c)}} })
+	updateQuery(t, ns, "prod", func(q *imsv1.ImageQuery) {
+		q.Spec.Exclude = &imsv1.ImageExclusion{IDs: []imsv1.PlainText{imsv1.PlainText(c)}}
+	})
 	waitReady(t, ns, "prod")
 	requestSync(t, ns, "staging")
 	waitLatest(t, ns, "staging", c)

@@ -164,6 +164,22 @@ func TestInvalidImageQueriesAreRefused(t *testing.T) {
 		{name: "secret-ref-empty-name", spec: `credentialsSecretRef: {name: ""}`,
 			want: []string{"spec.credentialsSecretRef.name"}},
 
+		// Promotion: policy, from, minSoak, accessFrom.
+		{name: "promotion-policy-unknown", spec: `promotion: {policy: Sometimes}`,
+			want: []string{"spec.promotion.policy", "Automatic", "Manual"}, kubectl: true},
+		{name: "promotion-min-soak-without-from", spec: `promotion: {minSoak: 48h}`,
+			want: []string{"spec.promotion.minSoak", "it needs from"}, kubectl: true},
+		{name: "promotion-min-soak-days", spec: `promotion: {from: {name: staging}, minSoak: 2d}`,
+			want: []string{"spec.promotion.minSoak", "should match"}},
+		{name: "promotion-from-without-name", spec: `promotion: {from: {namespace: staging}}`,
+			want: []string{"spec.promotion.from.name", "Required"}},
+		{name: "promotion-from-bad-name", spec: `promotion: {from: {name: "Staging Ubuntu"}}`,
+			want: []string{"spec.promotion.from.name", "should match"}},
+		{name: "promotion-from-bad-namespace", spec: `promotion: {from: {name: staging, namespace: "team/a"}}`,
+			want: []string{"spec.promotion.from.namespace", "should match"}},
+		{name: "access-from-empty", spec: `accessFrom: {namespaceSelectors: []}`,
+			want: []string{"spec.accessFrom.namespaceSelectors", "at least 1"}},
+
 		// Picking an image: minAge, exclude, latestBy, export.
 		{name: "min-age-negative", spec: `minAge: -1h`,
 			want: []string{"spec.minAge", "should match"}, kubectl: true},

@@ -88,7 +88,7 @@ type PromotionHold struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +required
-	ImageID string `json:"imageID"`
+	ImageID string `json:"imageID,omitempty"`
 	// since is when the hold was set.
 	// +required
 	Since metav1.Time `json:"since"`
@@ -100,8 +100,9 @@ type LatestHistoryEntry struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +required
-	ID string `json:"id"`
+	ID string `json:"id,omitempty"`
 	// name of the image.
+	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=255
 	// +optional
 	Name string `json:"name,omitempty"`
