@@ -578,6 +578,7 @@ type ImageQueryStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Matched",type=integer,JSONPath=`.status.matchedImages`
 // +kubebuilder:printcolumn:name="Latest",type=string,JSONPath=`.status.latestImage.name`
+// +kubebuilder:printcolumn:name="Candidate",type=string,priority=1,JSONPath=`.status.candidateImage.name`
 // +kubebuilder:printcolumn:name="Last Sync",type=date,JSONPath=`.status.lastSyncTime`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Reason",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
