@@ -263,19 +263,10 @@ func querySeries(c prometheus.Collector, ns, name string) int {
 	return n
 }
 
+// countEvents counts the occurrences of ns's events with this reason.
 func countEvents(t *testing.T, ns, reason string) int {
 	t.Helper()
-	var events corev1.EventList
-	if err := k8s.List(context.Background(), &events, client.InNamespace(ns)); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range events.Items {
-		if e.Reason == reason {
-			n++
-		}
-	}
-	return n
+	return countEventsSaying(t, ns, reason, "")
 }
 
 func configMap(t *testing.T, ns, name string) (*corev1.ConfigMap, error) {
