@@ -3,6 +3,7 @@ module github.com/imagecatalog/ims-operator
 go 1.26.0
 
 require (
+	github.com/fluxcd/pkg/apis/event v0.30.0
 	github.com/imagecatalog/ims-operator/api v0.0.0
 	github.com/prometheus/client_golang v1.24.0
 	go.uber.org/zap v1.27.1

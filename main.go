@@ -19,10 +19,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/controllers"
 	"github.com/imagecatalog/ims-operator/internal/credentials"
+	"github.com/imagecatalog/ims-operator/internal/fluxevents"
 	"github.com/imagecatalog/ims-operator/internal/guard"
 	"github.com/imagecatalog/ims-operator/internal/ims"
 	"github.com/imagecatalog/ims-operator/internal/listing"
@@ -57,6 +59,7 @@ type options struct {
 	imsQPS                 float64
 	imsBurst               int
 	guard                  guard.Config
+	eventsAddr             string
 }
 
 func main() {
@@ -93,6 +96,7 @@ func main() {
 	flag.StringVar(&o.wiAudience, "workload-identity-audience", "", "Audience of the ServiceAccount tokens requested for spec.serviceAccountName (the identity provider's client ID).")
 	flag.BoolVar(&o.ecsMetadata, "ecs-metadata-credentials", false, "Use the ECS metadata service's agency credentials when the environment has none (every pod on the node shares the agency).")
 	flag.StringVar(&o.ecsMetadataEndpoint, "ecs-metadata-endpoint", ims.DefaultMetadataEndpoint, "The ECS metadata service for --ecs-metadata-credentials.")
+	flag.StringVar(&o.eventsAddr, "events-addr", "", "URL that every ImageQuery event is also posted to, in Flux's event format (Flux's notification-controller: http://notification-controller.flux-system.svc.cluster.local./); empty (the default) posts none.")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -175,10 +179,14 @@ func run(o options) error {
 		return err
 	}
 	creds := credentialSettings(o)
+	recorder, err := eventRecorder(mgr, o.eventsAddr)
+	if err != nil {
+		return err
+	}
 	queries := controllers.NewImageQueryReconciler(controllers.ImageQueryConfig{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Recorder:  mgr.GetEventRecorder(ims.UserAgent),
+		Recorder:  recorder,
 		Clock:     clock.RealClock{},
 		Cloud: listing.Cloud{
 			Endpoint:      o.endpoint,
@@ -206,8 +214,32 @@ func run(o options) error {
 	// /readyz: each controller's SetupWithManager adds a check that its informers have synced.
 	ctrl.Log.WithName("setup").Info("starting manager", "imsEndpoint", o.endpoint, "defaultRegion", o.region,
 		"managerCredentials", creds.ManagerSource, "managerCredentialsInAllNamespaces", o.managerCredsEverywhere,
-		"credentialsSecretRef", o.allowSecretRefs, "workloadIdentity", creds.WorkloadIdentity != nil)
+		"credentialsSecretRef", o.allowSecretRefs, "workloadIdentity", creds.WorkloadIdentity != nil,
+		"eventsForwarded", o.eventsAddr != "")
 	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+// eventRecorder is the ImageQuery controller's event recorder: the manager's, and with
+// --events-addr one that also posts each event to that address (a Runnable of the manager).
+func eventRecorder(mgr ctrl.Manager, eventsAddr string) (recorder.EventRecorder, error) {
+	r := mgr.GetEventRecorder(ims.UserAgent)
+	if eventsAddr == "" {
+		return r, nil
+	}
+	f, err := fluxevents.New(fluxevents.Config{
+		Address:    eventsAddr,
+		Controller: ims.UserAgent,
+		Scheme:     mgr.GetScheme(),
+		Revision:   fluxevents.ImageQueryRevision,
+		Log:        ctrl.Log.WithName("events"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := mgr.Add(f); err != nil {
+		return nil, err
+	}
+	return f.Wrap(r), nil
 }
 
 // credentialSettings builds the credential chain and policies from the flags and the

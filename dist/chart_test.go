@@ -174,6 +174,7 @@ func TestChartNonDefaultValues(t *testing.T) {
 		"--manager-credentials-in-all-namespaces", "--ecs-metadata-credentials",
 		"--workload-identity-idp-id=tenant-idp", "--workload-identity-audience=ims-tenants",
 		"--metrics-bind-address=:9443", "--an-extra-flag", "--credentials-secret-namespaces=team-a,team-b",
+		"--events-addr=http://notification-controller.flux-system.svc.cluster.local./",
 	} {
 		if !slices.Contains(args, want) {
 			t.Errorf("manager args lack %s: %v", want, args)
