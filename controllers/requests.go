@@ -11,11 +11,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/bound"
 	"github.com/imagecatalog/ims-operator/internal/promotion"
 )
 
 // Freshness: a sync that somebody asked for (a new query, a spec change, a requested-at
-// annotation, a promote annotation, a Secret change) lists IMS afresh. It may share a listing only with syncs that
+// annotation or Flux's reconcile.fluxcd.io/requestedAt, a promote annotation, a Secret change)
+// lists IMS afresh. It may share a listing only with syncs that
 // IMS was asked for after it was asked, never one fetched before: a user who uploads an image
 // and asks for a sync sees it, one who deleted images sees them gone. Scheduled syncs share
 // freely. The moment of asking is when the controller saw the change (its watch event), so
@@ -80,6 +82,34 @@ func askedFor(q *imsv1.ImageQuery, secretVersion string) bool {
 		requestedAt(q) != q.Status.LastHandledRequestedAt || secretVersion != q.Status.SecretResourceVersion || promote
 }
 
+// requestedAt is what the query's sync-now annotations ask for, as status.lastHandledRequestedAt
+// holds it: a sync is asked for when it differs from that. Two annotations ask: the
+// operator's requested-at and Flux's reconcile.fluxcd.io/requestedAt (which a Flux Receiver
+// sets). With one of them set, the value is that annotation's, so a person or a script that
+// sets requested-at finds exactly its value in lastHandledRequestedAt; with both, the pair is
+// compared as a whole ("<requested-at>, reconcile.fluxcd.io/requestedAt=<value>"), so that a
+// change of either asks for a sync and neither hides the other.
+func requestedAt(q *imsv1.ImageQuery) string {
+	own, flux := q.Annotations[imsv1.RequestedAtAnnotation], q.Annotations[imsv1.FluxRequestedAtAnnotation]
+	switch {
+	case flux == "":
+		return bound.String(own, maxRequestedAt)
+	case own == "":
+		return bound.String(flux, maxRequestedAt)
+	}
+	// Each part bounded so that the pair fits the status and a change of either shows.
+	return bound.String(own, maxRequestedAt/2-20) + ", " + imsv1.FluxRequestedAtAnnotation + "=" + bound.String(flux, maxRequestedAt/2-20)
+}
+
+// maxRequestedAt is the schema's bound on status.lastHandledRequestedAt.
+const maxRequestedAt = 256
+
+// requestChanged tells whether an update changed one of the sync-now annotations.
+func requestChanged(old, new map[string]string) bool {
+	return old[imsv1.RequestedAtAnnotation] != new[imsv1.RequestedAtAnnotation] ||
+		old[imsv1.FluxRequestedAtAnnotation] != new[imsv1.FluxRequestedAtAnnotation]
+}
+
 // predicate records the ImageQuery events that ask for a sync, passing every event on.
 func (r *requests) predicate() predicate.Predicate {
 	return predicate.Funcs{
@@ -89,7 +119,7 @@ func (r *requests) predicate() predicate.Predicate {
 		},
 		UpdateFunc: func(e event.UpdateEvent) bool {
 			if e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
-				e.ObjectOld.GetAnnotations()[imsv1.RequestedAtAnnotation] != e.ObjectNew.GetAnnotations()[imsv1.RequestedAtAnnotation] ||
+				requestChanged(e.ObjectOld.GetAnnotations(), e.ObjectNew.GetAnnotations()) ||
 				e.ObjectOld.GetAnnotations()[imsv1.PromoteAnnotation] != e.ObjectNew.GetAnnotations()[imsv1.PromoteAnnotation] {
 				r.observe(types.NamespacedName{Namespace: e.ObjectNew.GetNamespace(), Name: e.ObjectNew.GetName()})
 			}

@@ -8,7 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
-	"github.com/imagecatalog/ims-operator/internal/bound"
 )
 
 // schedule says when a query syncs next.
@@ -65,10 +64,3 @@ func jitter(seed string, interval time.Duration) time.Duration {
 	return time.Duration(uint64(interval) / 10 * uint64(h.Sum32()%1000) / 1000)
 }
 
-// requestedAt is the requested-at annotation as the status can hold it.
-func requestedAt(q *imsv1.ImageQuery) string {
-	return bound.String(q.Annotations[imsv1.RequestedAtAnnotation], maxRequestedAt)
-}
-
-// maxRequestedAt is the schema's bound on status.lastHandledRequestedAt.
-const maxRequestedAt = 256

@@ -9,6 +9,9 @@ const (
 	PromoteAnnotation = "ims.imagecatalog.io/promote"
 	// PromoteLatest as the promote annotation's value promotes the candidate and ends a hold.
 	PromoteLatest = "latest"
+	// FluxRequestedAtAnnotation is Flux's name for the same ask (a Flux Receiver sets it); see
+	// README "Sync now" for which value status.lastHandledRequestedAt then holds.
+	FluxRequestedAtAnnotation = "reconcile.fluxcd.io/requestedAt"
 	// ContentHashAnnotation on a CloudImage is a hash of its region and record, as the
 	// operator wrote them: the operator caches CloudImages as metadata only and compares
 	// this hash with the listing's instead of whole records.
