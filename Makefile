@@ -81,6 +81,10 @@ node: ## Build kubelet, kube-scheduler and kube-proxy into bin/node, for the nod
 helm: ## Build Helm into bin/helm from the Go module proxy (first time ~4 min).
 	@hack/build-helm.sh
 
+.PHONY: notification-controller
+notification-controller: ## Build Flux's notification-controller (and copy its CRDs and RBAC) into bin/flux, for test/flux (first time a few minutes).
+	@hack/build-notification-controller.sh
+
 # promtool at hack/promql's Prometheus pin, without service discovery (which it does not need
 # for `promtool test rules`, and which is most of its build). go build is incremental.
 .PHONY: promtool
@@ -94,10 +98,11 @@ helm-lint: helm ## Lint the chart with its default values and with every value s
 	$(HELM) lint --strict dist/chart -f dist/testdata/values-everything.yaml
 
 .PHONY: test
-test: control-plane node helm image promtool vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak, the node tests.
+test: control-plane node helm notification-controller image promtool vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak, the node tests.
 	cd api && go test $(GOTEST_FLAGS) ./...
 	@rm -f $(BIN)/soak-summary.txt
-	SOAK= SOAK_SUMMARY=$(BIN)/soak-summary.txt KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
+	SOAK= SOAK_SUMMARY=$(BIN)/soak-summary.txt KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_FLUX_BIN=$(BIN)/flux \
+	  IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
 	@cat $(BIN)/soak-summary.txt
 	@# The node tests run alone, after the rest: a kubelet, containerd and the operator's Pods
 	@# want the machine's cores to themselves (see test-node).

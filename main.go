@@ -60,6 +60,7 @@ type options struct {
 	imsBurst               int
 	guard                  guard.Config
 	eventsAddr             string
+	eventsQueue            int
 }
 
 func main() {
@@ -97,6 +98,7 @@ func main() {
 	flag.BoolVar(&o.ecsMetadata, "ecs-metadata-credentials", false, "Use the ECS metadata service's agency credentials when the environment has none (every pod on the node shares the agency).")
 	flag.StringVar(&o.ecsMetadataEndpoint, "ecs-metadata-endpoint", ims.DefaultMetadataEndpoint, "The ECS metadata service for --ecs-metadata-credentials.")
 	flag.StringVar(&o.eventsAddr, "events-addr", "", "URL that every ImageQuery event is also posted to, in Flux's event format (Flux's notification-controller: http://notification-controller.flux-system.svc.cluster.local./); empty (the default) posts none.")
+	flag.IntVar(&o.eventsQueue, "events-queue-size", fluxevents.DefaultQueueSize, "Events for --events-addr held while one is posted; when the queue is full (the receiver is down or slow) further events are dropped and counted (ims_operator_events_dropped_total).")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -141,6 +143,9 @@ func run(o options) error {
 	if len(o.secretNamespaces) > 0 && !o.allowSecretRefs {
 		return fmt.Errorf("--credentials-secret-namespaces names where Secrets are read, but --allow-credentials-secret-ref=false reads none")
 	}
+	if o.eventsQueue < 1 {
+		return fmt.Errorf("--events-queue-size must be at least 1, got %d", o.eventsQueue)
+	}
 	if o.mirrorWorkers < 1 {
 		return fmt.Errorf("--mirror-workers must be at least 1, got %d", o.mirrorWorkers)
 	}
@@ -179,7 +184,7 @@ func run(o options) error {
 		return err
 	}
 	creds := credentialSettings(o)
-	recorder, err := eventRecorder(mgr, o.eventsAddr)
+	recorder, err := eventRecorder(mgr, o.eventsAddr, o.eventsQueue)
 	if err != nil {
 		return err
 	}
@@ -221,7 +226,7 @@ func run(o options) error {
 
 // eventRecorder is the ImageQuery controller's event recorder: the manager's, and with
 // --events-addr one that also posts each event to that address (a Runnable of the manager).
-func eventRecorder(mgr ctrl.Manager, eventsAddr string) (recorder.EventRecorder, error) {
+func eventRecorder(mgr ctrl.Manager, eventsAddr string, queue int) (recorder.EventRecorder, error) {
 	r := mgr.GetEventRecorder(ims.UserAgent)
 	if eventsAddr == "" {
 		return r, nil
@@ -232,6 +237,7 @@ func eventRecorder(mgr ctrl.Manager, eventsAddr string) (recorder.EventRecorder,
 		Scheme:     mgr.GetScheme(),
 		Revision:   fluxevents.ImageQueryRevision,
 		Log:        ctrl.Log.WithName("events"),
+		QueueSize:  queue,
 	})
 	if err != nil {
 		return nil, err

@@ -63,4 +63,3 @@ func jitter(seed string, interval time.Duration) time.Duration {
 	h.Write([]byte(seed))
 	return time.Duration(uint64(interval) / 10 * uint64(h.Sum32()%1000) / 1000)
 }
-

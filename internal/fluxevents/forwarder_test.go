@@ -247,7 +247,7 @@ func TestShutdownStopsOnStuckReceiver(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
-	f := newForwarder(t, srv.URL, func(c *Config) { c.PostTimeout, c.DrainTimeout = time.Hour, 100 * time.Millisecond })
+	f := newForwarder(t, srv.URL, func(c *Config) { c.PostTimeout, c.DrainTimeout = time.Hour, 100*time.Millisecond })
 	rec := f.Wrap(events.NewFakeRecorder(10))
 	for i := range 4 {
 		rec.Eventf(query(""), nil, corev1.EventTypeNormal, imsv1.EventSynced, "Sync", "event %d", i)
