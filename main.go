@@ -184,14 +184,14 @@ func run(o options) error {
 		return err
 	}
 	creds := credentialSettings(o)
-	recorder, err := eventRecorder(mgr, o.eventsAddr, o.eventsQueue)
+	queryEvents, err := eventRecorder(mgr, o.eventsAddr, o.eventsQueue)
 	if err != nil {
 		return err
 	}
 	queries := controllers.NewImageQueryReconciler(controllers.ImageQueryConfig{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Recorder:  recorder,
+		Recorder:  queryEvents,
 		Clock:     clock.RealClock{},
 		Cloud: listing.Cloud{
 			Endpoint:      o.endpoint,
