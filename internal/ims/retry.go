@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/imagecatalog/ims-operator/internal/pause"
 )
 
 // backoff holds the retry policy of one client. sleep and jitter are
@@ -41,17 +43,8 @@ func (b backoff) delay(attempt int, retryAfter time.Duration) time.Duration {
 
 // sleepCtx waits for d or until ctx ends, whichever is first.
 func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	pause.For(ctx, d)
+	return ctx.Err()
 }
 
 // parseRetryAfter reads Retry-After as seconds or as an HTTP date; 0 when

@@ -1,7 +1,6 @@
 package imssim
 
 import (
-	"context"
 	"time"
 )
 
@@ -139,20 +138,5 @@ func faultBody(kind string, body []byte) []byte {
 		return []byte("{}")
 	default:
 		return []byte(kind)
-	}
-}
-
-// sleep waits d unless ctx ends first; it reports whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/imagecatalog/ims-operator/internal/pause"
 )
 
 // Path is the one route the simulator serves.
@@ -208,7 +210,7 @@ func (s *Simulator) withFault(r *http.Request, api string, page int, requestID s
 	if !fired {
 		return resp
 	}
-	if !sleep(r.Context(), f.Delay) {
+	if !pause.For(r.Context(), f.Delay) {
 		return nil
 	}
 	if f.Status != 0 && f.Status != resp.status {

@@ -5,21 +5,11 @@
 package chaos
 
 import (
-	"fmt"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 
-	"go.uber.org/zap/zapcore"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/chaosenv"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
 	"github.com/imagecatalog/ims-operator/internal/testenv"
@@ -32,38 +22,17 @@ const (
 
 var (
 	k8s     client.Client
-	scheme  = runtime.NewScheme()
 	sim     *imssim.Simulator
 	simURL  string
 	harness *chaosenv.Cluster
 )
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.DPanicLevel)))
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(imsv1.AddToScheme(scheme))
-	assets, err := testenv.Assets()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if assets == "" {
-		return m.Run() // every test here skips (see cluster)
-	}
-	if harness, err = chaosenv.Start(filepath.Join("..", ".."), assets, scheme); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer harness.Stop()
-	k8s = harness.Client
-
-	sim = imssim.New(imssim.Options{Credentials: map[string]string{testAK: testSK}})
-	server := httptest.NewServer(sim)
-	defer server.Close()
-	simURL = server.URL
-	return m.Run()
+func TestMain(m *testing.M) {
+	os.Exit(chaosenv.Main(m, imssim.Options{Credentials: map[string]string{testAK: testSK}}, func(s *chaosenv.Suite) {
+		if s != nil {
+			harness, k8s, sim, simURL = s.Cluster, s.Cluster.Client, s.Sim, s.SimURL
+		}
+	}))
 }
 
 // cluster skips a test when the suite runs without a control plane.

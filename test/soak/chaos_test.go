@@ -10,6 +10,7 @@ import (
 
 	"github.com/imagecatalog/ims-operator/internal/controlplane"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/pause"
 )
 
 // The chaos: three loops, each with a random stream of its own drawn from the phase's seed,
@@ -49,18 +50,6 @@ func between(rng *rand.Rand, lo, hi time.Duration) time.Duration {
 	return lo + time.Duration(rng.Int64N(int64(hi-lo)))
 }
 
-// sleepCtx waits d or until ctx ends; false when ctx ended.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
 // faultKinds are the IMS faults the soak injects, each as the simulator makes it.
 var faultKinds = []struct {
 	name string
@@ -93,13 +82,13 @@ func injectFaults(ctx context.Context, seed int64, fired *tally) {
 	rng := stream(seed, 1)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for sleepCtx(ctx, between(rng, 500*time.Millisecond, 4*time.Second)) {
+	for pause.For(ctx, between(rng, 500*time.Millisecond, 4*time.Second)) {
 		kind := faultKinds[rng.IntN(len(faultKinds))]
 		id := sim.AddFault(kind.make(rng))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sleepCtx(ctx, 2*time.Minute) // IAM is asked rarely; IMS faults fire within seconds
+			pause.For(ctx, 2*time.Minute) // IAM is asked rarely; IMS faults fire within seconds
 			fired.add(kind.name, sim.RemoveFault(id))
 		}()
 	}
@@ -109,7 +98,7 @@ func injectFaults(ctx context.Context, seed int64, fired *tally) {
 func churnCatalog(ctx context.Context, seed int64, h *history, kinds *tally, lastAdd *time.Time) {
 	rng := stream(seed, 2)
 	churn := imssim.NewChurn(sim, rng.Int64(), nil)
-	for sleepCtx(ctx, between(rng, 500*time.Millisecond, 3*time.Second)) {
+	for pause.For(ctx, between(rng, 500*time.Millisecond, 3*time.Second)) {
 		var ev imssim.ChurnEvent
 		h.change(func() { ev = churn.Step() })
 		kinds.add(string(ev.Kind), 1)
@@ -127,7 +116,7 @@ func churnCatalog(ctx context.Context, seed int64, h *history, kinds *tally, las
 func disrupt(ctx context.Context, seed int64, m *manager, kinds *tally) error {
 	rng := stream(seed, 3)
 	var round []int
-	for sleepCtx(ctx, between(rng, 5*time.Second, 25*time.Second)) {
+	for pause.For(ctx, between(rng, 5*time.Second, 25*time.Second)) {
 		if len(round) == 0 {
 			round = rng.Perm(3)
 		}

@@ -18,6 +18,7 @@ import (
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
+	"github.com/imagecatalog/ims-operator/internal/pause"
 	"github.com/imagecatalog/ims-operator/internal/testenv"
 )
 
@@ -165,7 +166,7 @@ func (s *soak) runPhase(ctx context.Context, n int, p phase, final bool) {
 			settle = at
 		}
 	}
-	sleepCtx(ctx, time.Until(settle))
+	pause.For(ctx, time.Until(settle))
 	s.requestSyncs(ctx, fmt.Sprintf("phase-%d", n))
 	// A removal over the deletion guard's share (a query whose matches the churn halved) is
 	// applied only after --deletion-guard-delay (2m) and one more sync: the deadline leaves
@@ -180,7 +181,7 @@ func (s *soak) runPhase(ctx context.Context, n int, p phase, final bool) {
 	// an unchanged catalog; no CloudImage or ConfigMap may be written, and an ImageQuery at
 	// most twice (its status after each sync).
 	from := time.Now()
-	sleepCtx(ctx, refreshInterval*11/10+5*time.Second)
+	pause.For(ctx, refreshInterval*11/10+5*time.Second)
 	to := time.Now()
 	ci, cm, iq := s.audit.writesBetween("CloudImage", from, to), s.audit.writesBetween("ConfigMap", from, to), s.audit.writesBetween("ImageQuery", from, to)
 	s.t.Logf("phase %d: %s without a change: %d CloudImage, %d ConfigMap, %d ImageQuery writes",
@@ -247,14 +248,14 @@ func (s *soak) waitConverged(ctx context.Context, what string, timeout time.Dura
 			}
 			return time.Now()
 		}
-		sleepCtx(ctx, 5*time.Second)
+		pause.For(ctx, 5*time.Second)
 	}
 }
 
 // sampleMemory records the manager's resident set every 2 s, once a run has been up for
 // 30 s (its start is not its steady state).
 func (s *soak) sampleMemory(ctx context.Context) {
-	for sleepCtx(ctx, 2*time.Second) {
+	for pause.For(ctx, 2*time.Second) {
 		proc, since := s.m.current()
 		if proc == nil || time.Since(since) < 30*time.Second {
 			continue
