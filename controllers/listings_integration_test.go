@@ -1,12 +1,15 @@
 package controllers
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
 	"sort"
 	"testing"
 	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/imssim"
@@ -36,8 +39,12 @@ func listingsOf(platform string) (n int, accessKeys []string) {
 	return n, accessKeys
 }
 
-// Identical queries created together are answered by one IMS listing, and each still gets its
-// own result: its own nameRegex, status and claims.
+// Identical queries asked for together are answered by one IMS listing, and each still gets
+// its own result: its own nameRegex, status and claims. They are created suspended and then
+// resumed, so that all three were asked for before any listing began: created one after
+// another on a busy machine, the last may come more than a second after the first one's
+// listing began, and then it must list afresh (a new query's listing is asked for after its
+// creation, README "A requested sync is fresh").
 func TestIdenticalQueriesShareOneListing(t *testing.T) {
 	integration(t)
 	shareListings(t, time.Minute)
@@ -48,7 +55,11 @@ func TestIdenticalQueriesShareOneListing(t *testing.T) {
 		createQuery(t, newQuery(ns, fmt.Sprintf("ubuntu-%d", i), imsv1.ImageQuerySpec{
 			Filter:    imsv1.ImageFilter{Platform: "Ubuntu"},
 			NameRegex: imsv1.PlainText(re),
+			Suspend:   true,
 		}))
+	}
+	for i := range regexes {
+		resume(t, ns, fmt.Sprintf("ubuntu-%d", i))
 	}
 	for i, re := range regexes {
 		name := fmt.Sprintf("ubuntu-%d", i)
@@ -163,5 +174,16 @@ func TestSameFilterQueriesMergeTheirClaims(t *testing.T) {
 		if len(ci.OwnerReferences) != k {
 			t.Errorf("%s has %d owners, want %d", name, len(ci.OwnerReferences), k)
 		}
+	}
+}
+
+// resume sets spec.suspend of a query to false.
+func resume(t *testing.T, ns, name string) {
+	t.Helper()
+	q := getQuery(t, ns, name)
+	patch := client.MergeFrom(q.DeepCopy())
+	q.Spec.Suspend = false
+	if err := k8s.Patch(context.Background(), q, patch); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -44,6 +44,7 @@ type auditor struct {
 	cutTwice   []string // deletions that two cut listings explain
 	writes     map[string][]time.Time
 	syncs      int
+	logf       func(format string, args ...any) // each violation as it is found, with its time
 }
 
 func newAuditor(h *history, tenants []tenant) *auditor {
@@ -140,7 +141,11 @@ func (a *auditor) check(violation string) {
 	defer a.mu.Unlock()
 	a.checks++
 	if violation != "" {
-		a.violations = append(a.violations, time.Now().Format(time.TimeOnly)+" "+violation)
+		v := time.Now().Format(time.TimeOnly) + " " + violation
+		a.violations = append(a.violations, v)
+		if a.logf != nil {
+			a.logf("violation: %s", v) // beside the manager's log lines of that moment
+		}
 	}
 }
 

@@ -69,6 +69,8 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	audit := newAuditor(h, tenants)
+	audit.logf = t.Logf
+	defer func() { audit.mu.Lock(); audit.logf = nil; audit.mu.Unlock() }() // no log after the test
 	if err := audit.start(ctx); err != nil {
 		t.Fatal(err)
 	}
