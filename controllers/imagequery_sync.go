@@ -73,20 +73,23 @@ func (r *ImageQueryReconciler) run(ctx context.Context, q *imsv1.ImageQuery, not
 	if res.decision.Latest != nil {
 		latest = res.decision.Latest.ID
 	}
-	res.mirrored, err = r.write(ctx, q, src, res.matched.Images, latest)
+	res.mirrored, err = r.write(ctx, q, src, res.matched.Images, latest, !notBefore.IsZero())
 	return res, err
 }
 
-// write mirrors q's matches, with the claims of the queries whose listing is known. Syncs of
-// one listing in one namespace mirror one after another: the later ones then find the
-// earlier one's writes instead of racing it to create the same objects.
-func (r *ImageQueryReconciler) write(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source, images []*ims.Image, latest string) (mirror.Result, error) {
+// write mirrors q's matches, with the claims of the queries whose listing is known; a fresh
+// (asked-for) sync writes the records of shared CloudImages too. Syncs of one listing in one
+// namespace mirror one after another: the later ones then find the earlier one's writes
+// instead of racing it to create the same objects.
+func (r *ImageQueryReconciler) write(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source, images []*ims.Image, latest string, fresh bool) (mirror.Result, error) {
 	leave, err := src.Turn(ctx, q.Namespace)
 	if err != nil {
 		return mirror.Result{}, fmt.Errorf("%w: %w", context.Canceled, err)
 	}
 	defer leave()
-	return r.writer.Apply(ctx, q, src.Target.Region, images, r.claims(ctx, q, src, latest))
+	claims := r.claims(ctx, q, src, latest)
+	claims.Fresh = fresh
+	return r.writer.Apply(ctx, q, src.Target.Region, images, claims)
 }
 
 // claims are what q's mirror writes besides its own claim: the claims of the other queries

@@ -49,6 +49,11 @@ type Claims struct {
 	// latest label. It is added after every other write of the pass, so that the old latest
 	// image has lost it first: at no moment do two carry it.
 	Latest string
+	// Fresh says that q's listing was asked of IMS after q's sync was asked for (a requested
+	// sync): then q writes the record of every image it claims whoever its content owner is,
+	// so that a rename or a re-tag shows in the sync the user asked for, not only at the
+	// owner's next scheduled sync, which may share an older listing.
+	Fresh bool
 }
 
 // pass is one query's mirror pass.
@@ -287,9 +292,10 @@ func (m *pass) claim(ctx context.Context, q *imsv1.ImageQuery, label string, des
 		updated := current.DeepCopy()
 		updated.OwnerReferences = WithOwner(current.OwnerReferences, OwnerRef(q))
 		rewrite := false
-		if ContentOwner(updated.OwnerReferences) == q.UID {
+		if ContentOwner(updated.OwnerReferences) == q.UID || m.Fresh {
 			// One claimant writes the record: queries that see an image differently (another
-			// region or project) would otherwise rewrite it in turn on every sync.
+			// region or project) would otherwise rewrite it in turn on every sync. A sync
+			// that was asked for writes it too: its listing is the newest there is.
 			updated.Labels = MergeLabels(current.Labels, desired.Labels)
 			rewrite = current.Annotations[imsv1.ContentHashAnnotation] != hash
 		}
