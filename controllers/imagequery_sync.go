@@ -118,6 +118,7 @@ func (r *ImageQueryReconciler) claims(ctx context.Context, q *imsv1.ImageQuery, 
 		if t.Identity != src.Target.Identity || t.Region != src.Target.Region {
 			continue
 		}
+		out.SameView = append(out.SameView, b.UID)
 		raw, ok := src.Known(t)
 		if !ok {
 			continue

@@ -6,6 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
@@ -17,12 +18,13 @@ import (
 // record it listed: a renamed image kept its old name after a requested sync of a query
 // that co-claims it, until its first claimant's next scheduled sync (found in the soak). A
 // scheduled sync of such a query leaves the record to the content owner (queries that see an
-// image differently would otherwise rewrite it in turn on every sync).
+// image differently would otherwise rewrite it in turn on every sync), and so does a requested
+// sync of a query that lists otherwise (another region or identity): TestTwoViewsOfOneImageDoNotFight.
 func TestRequestedSyncWritesASharedRecord(t *testing.T) {
 	const region, id = "cn-north-4", "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 	owner := &imsv1.ImageQuery{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "owner", UID: "uid-owner"}}
 	other := &imsv1.ImageQuery{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "other", UID: "uid-other"}}
-	stored := func(t *testing.T, fresh bool) string {
+	stored := func(t *testing.T, fresh bool, sameView []types.UID) string {
 		scheme := runtime.NewScheme()
 		if err := imsv1.AddToScheme(scheme); err != nil {
 			t.Fatal(err)
@@ -36,7 +38,7 @@ func TestRequestedSyncWritesASharedRecord(t *testing.T) {
 		c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(&old).Build()
 		w := &Writer{Client: c, Live: c, Workers: 1}
 		renamed := []*ims.Image{{ID: id, Name: "Ubuntu 22.04 server renamed", Status: "active"}}
-		if _, err := w.Apply(context.Background(), other, region, renamed, Claims{Fresh: fresh}); err != nil {
+		if _, err := w.Apply(context.Background(), other, region, renamed, Claims{Fresh: fresh, SameView: sameView}); err != nil {
 			t.Fatal(err)
 		}
 		var ci imsv1.CloudImage
@@ -51,10 +53,14 @@ func TestRequestedSyncWritesASharedRecord(t *testing.T) {
 		}
 		return ci.Image.Name
 	}
-	if got := stored(t, true); got != "Ubuntu 22.04 server renamed" {
+	alike := []types.UID{owner.UID} // the owner lists as other does
+	if got := stored(t, true, alike); got != "Ubuntu 22.04 server renamed" {
 		t.Errorf("after a requested sync of a co-claimant the record's name is %q, want the listed name", got)
 	}
-	if got := stored(t, false); got != "Ubuntu 22.04 server" {
+	if got := stored(t, false, alike); got != "Ubuntu 22.04 server" {
 		t.Errorf("after a scheduled sync of a co-claimant the record's name is %q, want the content owner's", got)
+	}
+	if got := stored(t, true, nil); got != "Ubuntu 22.04 server" {
+		t.Errorf("after a requested sync of a co-claimant that lists otherwise (another region or project) the record's name is %q, want the content owner's", got)
 	}
 }

@@ -50,10 +50,13 @@ type Claims struct {
 	// image has lost it first: at no moment do two carry it.
 	Latest string
 	// Fresh says that q's listing was asked of IMS after q's sync was asked for (a requested
-	// sync): then q writes the record of every image it claims whoever its content owner is,
-	// so that a rename or a re-tag shows in the sync the user asked for, not only at the
-	// owner's next scheduled sync, which may share an older listing.
+	// sync): then q writes the record of the images it claims whose content owner is in
+	// SameView, so that a rename or a re-tag shows in the sync the user asked for, not only
+	// at the owner's next scheduled sync, which may share an older listing.
 	Fresh bool
+	// SameView are the other queries of q's namespace that list as q does (the same identity
+	// and region): they see an image as q does, only at another moment.
+	SameView []types.UID
 }
 
 // pass is one query's mirror pass.
@@ -292,10 +295,11 @@ func (m *pass) claim(ctx context.Context, q *imsv1.ImageQuery, label string, des
 		updated := current.DeepCopy()
 		updated.OwnerReferences = WithOwner(current.OwnerReferences, OwnerRef(q))
 		rewrite := false
-		if ContentOwner(updated.OwnerReferences) == q.UID || m.Fresh {
+		if owner := ContentOwner(updated.OwnerReferences); owner == q.UID || m.Fresh && slices.Contains(m.SameView, owner) {
 			// One claimant writes the record: queries that see an image differently (another
 			// region or project) would otherwise rewrite it in turn on every sync. A sync
-			// that was asked for writes it too: its listing is the newest there is.
+			// that was asked for writes it too when the owner sees it alike: its listing is
+			// the newest there is.
 			updated.Labels = MergeLabels(current.Labels, desired.Labels)
 			rewrite = current.Annotations[imsv1.ContentHashAnnotation] != hash
 		}
