@@ -205,24 +205,14 @@ func (a *auditor) lost(ci *imsv1.CloudImage, how string, at time.Time, lose func
 			continue
 		}
 		cuts := withheldFrom(t, tpl, ci.Name, at.Add(-guardDelay-deletionWindow))
-		if len(cuts) == 0 || at.Sub(cuts[len(cuts)-1].at) > deletionWindow {
-			violation = fmt.Sprintf("CloudImage %s/%s %s while IMS lists it and query %s has claimed it since %s",
-				ci.Namespace, ci.Name, how, tpl.name, since.Format(time.TimeOnly))
-			break
-		}
-		// A cut listing that withheld most of what the query claims is a removal the guard
-		// must hold until a listing taken --deletion-guard-delay later shows it too (over
-		// half and over 5; judged here with a margin, as the claims may have changed since).
-		last := cuts[len(cuts)-1]
-		removed, all := a.h.claimedAmong(i, last.withheld)
-		large := removed > 10 && removed*10 > all*7
-		if large && last.at.Sub(cuts[0].at) < guardDelay-5*time.Second {
-			violation = fmt.Sprintf("CloudImage %s/%s %s on cut listings that withheld %d of the %d images query %s claims, the first %s before the last: the deletion guard did not wait for a listing %s later (%s)",
-				ci.Namespace, ci.Name, how, removed, all, tpl.name, last.at.Sub(cuts[0].at).Round(time.Second), guardDelay, last.desc)
+		v, w, large := explain(a.h, i, cuts, at)
+		if v != "" {
+			violation = fmt.Sprintf("CloudImage %s/%s %s while IMS lists it and query %s has claimed it since %s%s",
+				ci.Namespace, ci.Name, how, tpl.name, since.Format(time.TimeOnly), v)
 			break
 		}
 		// Each claiming query needs an explanation of its own.
-		why = fmt.Sprintf("%s %s/%s %s (query %s): %s", at.Format(time.TimeOnly), ci.Namespace, ci.Name, how, tpl.name, last.desc)
+		why = fmt.Sprintf("%s %s/%s %s (query %s): %s", at.Format(time.TimeOnly), ci.Namespace, ci.Name, how, tpl.name, w)
 		confirmed = confirmed || large
 	}
 	if violation == "" && why != "" {
@@ -235,6 +225,36 @@ func (a *auditor) lost(ci *imsv1.CloudImage, how string, at time.Time, lose func
 		a.mu.Unlock()
 	}
 	a.check(violation)
+}
+
+// explain looks for the cut listing that explains a loss of template i seen at: the loss
+// happened at or before at (a watch that was down sees it at its relist, maybe a minute
+// later), by a sync that acted on a listing within deletionWindow before at. A cut that
+// withheld few of the query's images explains it (such a removal is applied at once); one
+// that withheld most of them (over half and over 5; judged here with a margin, as the claims
+// may have changed since) only when an earlier cut, --deletion-guard-delay before it, withheld
+// the image too (the guard confirmed the removal by a listing cut the same way). It returns
+// the violation ("" when explained), else the explanation and whether it was a large removal.
+func explain(h *history, i int, cuts []cut, at time.Time) (violation, why string, large bool) {
+	if len(cuts) == 0 || at.Sub(cuts[len(cuts)-1].at) > deletionWindow {
+		return ", with no cut listing to explain it", "", false
+	}
+	violation = ""
+	for j := len(cuts) - 1; j >= 0 && at.Sub(cuts[j].at) <= deletionWindow; j-- {
+		c := cuts[j]
+		removed, all := h.claimedAmong(i, c.withheld)
+		if !(removed > 10 && removed*10 > all*7) {
+			return "", c.desc, false
+		}
+		if c.at.Sub(cuts[0].at) >= guardDelay-5*time.Second {
+			return "", c.desc, true
+		}
+		if violation == "" {
+			violation = fmt.Sprintf(", on cut listings that withheld %d of the %d images it claims, the first %s before the last: the deletion guard did not wait for a listing %s later (%s)",
+				removed, all, c.at.Sub(cuts[0].at).Round(time.Second), guardDelay, c.desc)
+		}
+	}
+	return violation, "", false
 }
 
 // cut is a short page that kept an image from the operator.
