@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -44,7 +45,8 @@ type options struct {
 	refresh                           time.Duration
 	metricsAddr, probeAddr, pprofAddr string
 	leaderElect                       bool
-	leaderElectionNS                  string
+	leaderElectionNS, leaderElectionID string
+	namespaceSelector                 string
 	secureMetrics                     bool
 	qps                               float64
 	burst, maxConcurrent              int
@@ -74,6 +76,8 @@ func main() {
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas syncs.")
 	flag.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease; default: the Pod's own namespace in a cluster, else the kubeconfig context's namespace.")
+	flag.StringVar(&o.leaderElectionID, "leader-election-id", "", "Name of the leader-election Lease; default: ims-operator.ims.imagecatalog.io, or with --namespace-selector one derived from the selector, so that each shard elects its own leader.")
+	flag.StringVar(&o.namespaceSelector, "namespace-selector", "", "Sync only the namespaces whose labels match this label selector (e.g. shard=a), for running several managers on disjoint sets of namespaces; a namespace whose labels change is taken up or left at once. Empty (the default): every namespace.")
 	flag.Float64Var(&o.qps, "kube-api-qps", 500, "Queries per second to the Kubernetes API server (API Priority and Fairness queues them fairly with other clients).")
 	flag.IntVar(&o.burst, "kube-api-burst", 1000, "Burst of queries to the Kubernetes API server.")
 	flag.IntVar(&o.mirrorWorkers, "mirror-workers", mirror.DefaultMirrorWorkers, "CloudImage writes one ImageQuery sync has in flight at once.")
@@ -149,6 +153,10 @@ func run(o options) error {
 	if o.mirrorWorkers < 1 {
 		return fmt.Errorf("--mirror-workers must be at least 1, got %d", o.mirrorWorkers)
 	}
+	shardSelector, err := labels.Parse(o.namespaceSelector)
+	if err != nil {
+		return fmt.Errorf("--namespace-selector: %w", err)
+	}
 	cfg := ctrl.GetConfigOrDie()
 	cfg.QPS, cfg.Burst = float32(o.qps), o.burst
 	metrics := metricsserver.Options{
@@ -167,7 +175,7 @@ func run(o options) error {
 		HealthProbeBindAddress: o.probeAddr,
 		PprofBindAddress:       o.pprofAddr,
 		LeaderElection:         o.leaderElect,
-		LeaderElectionID:       "ims-operator.ims.imagecatalog.io",
+		LeaderElectionID:       leaderElectionID(o.leaderElectionID, shardSelector),
 		LeaderElectionNamespace: leaderElectionNamespace(o.leaderElectionNS, inClusterNamespaceFile,
 			flagValue("kubeconfig")),
 		// Stop quickly on SIGTERM: in-flight IMS calls are cancelled with the context.
@@ -188,6 +196,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	shard := controllers.NewShard(mgr.GetClient(), shardSelector)
 	queries := controllers.NewImageQueryReconciler(controllers.ImageQueryConfig{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
@@ -205,11 +214,12 @@ func run(o options) error {
 		Listings:               &listing.Listings{QPS: o.imsQPS, Burst: o.imsBurst, Window: listing.DefaultListingWindow},
 		MirrorWorkers:          o.mirrorWorkers,
 		Guard:                  o.guard,
+		Shard:                  shard,
 	})
 	if err := queries.SetupWithManager(mgr, o.maxConcurrent); err != nil {
 		return fmt.Errorf("setting up the ImageQuery controller: %w", err)
 	}
-	images := &controllers.CloudImageReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader()}
+	images := &controllers.CloudImageReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Shard: shard}
 	if err := images.SetupWithManager(mgr, o.maxConcurrent); err != nil {
 		return fmt.Errorf("setting up the CloudImage controller: %w", err)
 	}
@@ -220,7 +230,7 @@ func run(o options) error {
 	ctrl.Log.WithName("setup").Info("starting manager", "imsEndpoint", o.endpoint, "defaultRegion", o.region,
 		"managerCredentials", creds.ManagerSource, "managerCredentialsInAllNamespaces", o.managerCredsEverywhere,
 		"credentialsSecretRef", o.allowSecretRefs, "workloadIdentity", creds.WorkloadIdentity != nil,
-		"eventsForwarded", o.eventsAddr != "")
+		"eventsForwarded", o.eventsAddr != "", "namespaceSelector", shardSelector.String())
 	return mgr.Start(ctrl.SetupSignalHandler())
 }
 

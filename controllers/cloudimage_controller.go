@@ -29,10 +29,14 @@ import (
 type CloudImageReconciler struct {
 	Client    client.Client
 	APIReader client.Reader
+	Shard     *Shard // the namespaces this manager syncs; nil: all of them
 }
 
 // Reconcile checks one CloudImage's claims.
 func (r *CloudImageReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	if !r.Shard.Owns(ctx, req.Namespace) {
+		return ctrl.Result{}, nil // another shard's
+	}
 	ci := metaonly.CloudImage() // claims are metadata: the cache holds nothing more
 	if err := r.Client.Get(ctx, req.NamespacedName, ci); err != nil || !ci.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -109,16 +113,32 @@ func (r *CloudImageReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 		return o.GetLabels()[imsv1.LabelManagedBy] == imsv1.ManagedByValue
 	})
 	var w watched
-	err := ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named("cloudimage").
-		For(w.add(metaonly.CloudImage()), builder.WithPredicates(managed)).
-		Watches(w.add(&imsv1.ImageQuery{}), handler.Funcs{DeleteFunc: r.claimsOfDeletedQuery}).
+		For(w.add(metaonly.CloudImage()), builder.WithPredicates(r.Shard.predicate(), managed)).
+		Watches(w.add(&imsv1.ImageQuery{}), handler.Funcs{DeleteFunc: r.claimsOfDeletedQuery},
+			builder.WithPredicates(r.Shard.predicate()))
+	// A namespace that joins the shard: its claims are checked (a query deleted meanwhile).
+	err := r.Shard.watchNamespaces(b, &w, r.cloudImagesOfNamespace).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent}).
 		Complete(r)
 	if err != nil {
 		return err
 	}
 	return w.readyWhenSynced(mgr, "cloudimage")
+}
+
+// cloudImagesOfNamespace maps a namespace to the operator's CloudImages in it.
+func (r *CloudImageReconciler) cloudImagesOfNamespace(ctx context.Context, namespace string) []reconcile.Request {
+	list := metaonly.CloudImageList()
+	if err := r.Client.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(list.Items))
+	for i := range list.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+	}
+	return reqs
 }
 
 func (r *CloudImageReconciler) claimsOfDeletedQuery(ctx context.Context, e event.TypedDeleteEvent[client.Object], q workqueue.TypedRateLimitingInterface[reconcile.Request]) {

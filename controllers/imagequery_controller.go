@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,6 +45,8 @@ type ImageQueryConfig struct {
 	MirrorWorkers int
 	// Guard confirms large removals with a later listing.
 	Guard guard.Config
+	// Shard is the namespaces this manager syncs (--namespace-selector); nil: all of them.
+	Shard *Shard
 }
 
 // ImageQueryReconciler syncs an ImageQuery: when a sync is due it lists the matching images
@@ -65,6 +68,7 @@ type ImageQueryReconciler struct {
 	metrics  *queryMetrics
 	memory   *memory.Releaser
 	schedule schedule
+	shard    *Shard
 }
 
 // NewImageQueryReconciler builds the reconciler and its steps from cfg.
@@ -85,6 +89,7 @@ func NewImageQueryReconciler(cfg ImageQueryConfig) *ImageQueryReconciler {
 		metrics:  newQueryMetrics(),
 		memory:   &memory.Releaser{},
 		schedule: schedule{defaultInterval: cfg.DefaultRefreshInterval},
+		shard:    cfg.Shard,
 	}
 }
 
@@ -97,13 +102,15 @@ func NewImageQueryReconciler(cfg ImageQueryConfig) *ImageQueryReconciler {
 
 // Reconcile syncs one ImageQuery if a sync is due and schedules the next one.
 func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	if !r.shard.Owns(ctx, req.Namespace) {
+		// Another shard's namespace (or it left this one): keep nothing of it, write nothing.
+		r.forget(req.NamespacedName)
+		return ctrl.Result{}, nil
+	}
 	q := &imsv1.ImageQuery{}
 	if err := r.client.Get(ctx, req.NamespacedName, q); err != nil {
 		if client.IgnoreNotFound(err) == nil {
-			r.metrics.forget(req.Namespace, req.Name)
-			r.writer.Forget(req.NamespacedName)
-			r.requests.forget(req.NamespacedName)
-			r.guard.Forget(req.NamespacedName)
+			r.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -124,6 +131,14 @@ func (r *ImageQueryReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, errors.Join(err, perr)
 	}
 	return result, err
+}
+
+// forget drops what the reconciler keeps of a query it no longer syncs.
+func (r *ImageQueryReconciler) forget(key types.NamespacedName) {
+	r.metrics.forget(key.Namespace, key.Name)
+	r.writer.Forget(key)
+	r.requests.forget(key)
+	r.guard.Forget(key)
 }
 
 // reconcile decides whether q syncs now. It changes q's status in memory; Reconcile writes it.

@@ -56,10 +56,12 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("imagequery").
 		For(w.add(&imsv1.ImageQuery{}), builder.WithPredicates(
-			r.requests.predicate(), // first: it sees every event, to time the asks
+			r.shard.predicate(),
+			r.requests.predicate(), // next: it sees every event of the shard, to time the asks
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// An upstream's new latest image (or its appearance, deletion, grant) wakes the queries
-		// that follow it (spec.promotion.from).
+		// that follow it (spec.promotion.from). The upstream may be another shard's: the
+		// reconciler skips a downstream that is not this shard's.
 		Watches(&imsv1.ImageQuery{}, handler.EnqueueRequestsFromMapFunc(downstreamsOf(r.client)),
 			builder.WithPredicates(upstreamChanged()))
 	if !r.creds.Settings.SecretRefsDisabled { // keyless: no Secret access at all, not even metadata
@@ -71,9 +73,10 @@ func (r *ImageQueryReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent 
 	b = b.Watches(w.add(metaonly.Namespace()),
 		handler.EnqueueRequestsFromMapFunc(queriesDecidedByNamespaceLabels(r.client, !r.creds.Settings.ManagerInAllNamespaces)),
 		builder.WithPredicates(predicate.LabelChangedPredicate{}))
+	b = r.shard.watchNamespaces(b, &w, queriesOfNamespace(r.client))
 	err = b.
 		// The export ConfigMaps: one edited or deleted by hand is put back.
-		Owns(w.add(&corev1.ConfigMap{})).
+		Owns(w.add(&corev1.ConfigMap{}), builder.WithPredicates(r.shard.predicate())).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: maxConcurrent,
 			// Transient IMS errors come back here, after the client's own retries: back off
@@ -121,6 +124,21 @@ func queriesDecidedByNamespaceLabels(c client.Client, managerCredentialsByLabel 
 			if (managerCredentialsByLabel && credentials.UsesManagerCredentials(&q)) || (follows && up.Namespace != q.Namespace) {
 				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&q)})
 			}
+		}
+		return reqs
+	}
+}
+
+// queriesOfNamespace maps a namespace that joined the shard to all its ImageQueries.
+func queriesOfNamespace(c client.Client) func(ctx context.Context, namespace string) []reconcile.Request {
+	return func(ctx context.Context, namespace string) []reconcile.Request {
+		var queries imsv1.ImageQueryList
+		if err := c.List(ctx, &queries, client.InNamespace(namespace)); err != nil {
+			return nil
+		}
+		reqs := make([]reconcile.Request, 0, len(queries.Items))
+		for _, q := range queries.Items {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&q)})
 		}
 		return reqs
 	}
