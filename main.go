@@ -41,15 +41,15 @@ func init() {
 
 // options are the manager's flags.
 type options struct {
-	endpoint, region                  string
-	refresh                           time.Duration
-	metricsAddr, probeAddr, pprofAddr string
-	leaderElect                       bool
+	endpoint, region                   string
+	refresh                            time.Duration
+	metricsAddr, probeAddr, pprofAddr  string
+	leaderElect                        bool
 	leaderElectionNS, leaderElectionID string
-	namespaceSelector                 string
-	secureMetrics                     bool
-	qps                               float64
-	burst, maxConcurrent              int
+	namespaceSelector                  string
+	secureMetrics                      bool
+	qps                                float64
+	burst, maxConcurrent               int
 
 	managerCredsEverywhere bool
 	allowSecretRefs        bool
