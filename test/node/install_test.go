@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/imagecatalog/ims-operator/internal/imssim"
@@ -39,6 +40,7 @@ func TestHelmInstall(t *testing.T) {
 	pod := managerPod(t, ns)
 	syncQuery(t, "tenant-a")
 	scrapeMetrics(t, ns, release)
+	assertLivenessProbed(t, managerPodObject(t, ns))
 	logs := kubectl(t, "logs", "-n", ns, pod, "-c", "manager")
 	if !strings.Contains(logs, "Starting") {
 		t.Errorf("kubectl logs of %s shows no manager start:\n%s", pod, logs)
@@ -68,6 +70,19 @@ metadata:
 // user with no restart.
 func managerPod(t testing.TB, ns string) string {
 	t.Helper()
+	p := managerPodObject(t, ns)
+	for _, c := range p.Status.ContainerStatuses {
+		if !c.Ready || c.RestartCount != 0 {
+			t.Errorf("container %s: ready=%v restarts=%d", c.Name, c.Ready, c.RestartCount)
+		}
+	}
+	assertImageUser(t, p)
+	return p.Name
+}
+
+// managerPodObject is the one manager Pod in ns.
+func managerPodObject(t testing.TB, ns string) *corev1.Pod {
+	t.Helper()
 	pods, err := node.Clientset.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "control-plane=controller-manager"})
 	if err != nil {
 		t.Fatal(err)
@@ -75,13 +90,7 @@ func managerPod(t testing.TB, ns string) string {
 	if len(pods.Items) != 1 {
 		t.Fatalf("%d manager Pods in %s, want 1", len(pods.Items), ns)
 	}
-	p := pods.Items[0]
-	for _, c := range p.Status.ContainerStatuses {
-		if !c.Ready || c.RestartCount != 0 {
-			t.Errorf("container %s: ready=%v restarts=%d", c.Name, c.Ready, c.RestartCount)
-		}
-	}
-	return p.Name
+	return &pods.Items[0]
 }
 
 // syncQuery creates a tenant namespace with credentials and an ImageQuery, and waits until
@@ -112,6 +121,23 @@ spec:
 	}
 }
 
+// waitServiceAnswers waits until url accepts a connection and answers anything.
+func waitServiceAnswers(t testing.TB, s *scraper, url string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := s.client.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s: still %v after 60s", url, err)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
 // scrapeMetrics scrapes the manager's metrics through the metrics Service's ClusterIP (so
 // through kube-proxy), as Prometheus in the cluster would: refused without a token and with a
 // token of a ServiceAccount that is not bound to the metrics-reader ClusterRole, answered with
@@ -130,6 +156,10 @@ kind: ServiceAccount
 metadata: {name: someone-else, namespace: monitoring}
 `)
 	get := func(tok string) (int, string) { return s.get(t, url, tok) }
+	// kube-proxy programs the Service a moment after the Pod turns Ready (its EndpointSlice,
+	// then a rules sync; longer on a busy machine): until then the ClusterIP rejects
+	// connections (no route to host). Wait for it to answer at all.
+	waitServiceAnswers(t, s, url)
 	if code, _ := get(""); code != http.StatusUnauthorized {
 		t.Errorf("metrics without a token: %d, want 401", code)
 	}
