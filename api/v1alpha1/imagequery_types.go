@@ -487,7 +487,8 @@ type ImageQueryStatus struct {
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 
 	// lastHandledRequestedAt is the value of the ims.imagecatalog.io/requested-at
-	// annotation that the last sync answered.
+	// annotation (or of Flux's reconcile.fluxcd.io/requestedAt; with both set, the pair) that
+	// the last sync answered.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=256
 	// +optional
