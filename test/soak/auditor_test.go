@@ -169,8 +169,14 @@ func duplicateOwner(ci *imsv1.CloudImage) string {
 // explain (the simulator records which IDs a short page kept from which client) is counted
 // apart, by whether the guard had to confirm it; a large removal on cut listings less than
 // the delay apart is a violation: the guard must have held it.
+//
+// A deletion is the loss of the claims the object still carried: a query whose claim was
+// released before lost the image then (judged by released at that moment), and one that never
+// claimed it (its syncs failing meanwhile) loses nothing by another query's release. Judging
+// those again here took a release that a short page explained, followed 12 minutes later by
+// the last claimant's rightful release, for a loss without explanation.
 func (a *auditor) deleted(ci *imsv1.CloudImage, at time.Time) {
-	a.lost(ci, "deleted", at, func(string) bool { return true })
+	a.lost(ci, "deleted", at, func(name string) bool { return ci.Labels[imsv1.QueryLabel(name)] == "true" })
 }
 
 // released judges the claims an update took away (a query label gone) as deleted judges a

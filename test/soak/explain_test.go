@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 )
 
 // The auditor's rule for a lost image, on the case the 60-minute soak met: a short page
@@ -36,5 +38,21 @@ func TestExplainLooksAtEveryCutInTheWindow(t *testing.T) {
 	}
 	if v, _, _ := explain(h, 0, nil, now); v == "" {
 		t.Error("a loss without a cut listing is not a violation")
+	}
+}
+
+// A deletion is judged for the claims the object still carried: query all had released the
+// image on a short page (explained then) and could not sync for 12 minutes (IAM failing), and
+// the last claimant then released it rightly. That deletion is no loss of all's.
+func TestDeletionJudgesTheClaimsItTook(t *testing.T) {
+	h := &history{tpls: []template{{name: "all"}, {name: "gold"}},
+		since: []map[string]claim{{"img": {since: time.Now().Add(-time.Hour)}}, {}}}
+	a := newAuditor(h, []tenant{{namespace: "ns"}})
+	ci := &imsv1.CloudImage{}
+	ci.Namespace, ci.Name = "ns", "img"
+	ci.Labels = map[string]string{imsv1.QueryLabel("gold"): "true"} // gold no longer matches it
+	a.deleted(ci, time.Now())
+	if len(a.violations) != 0 || len(a.shortPage)+len(a.cutTwice) != 0 {
+		t.Errorf("violations %v, explained %v %v; want none: the deletion took no claim of all's", a.violations, a.shortPage, a.cutTwice)
 	}
 }
