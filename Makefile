@@ -133,8 +133,14 @@ bench: ## Run the benchmarks.
 	go test -run '^$$' -bench . -benchmem ./...
 
 .PHONY: bench-mirror
-bench-mirror: control-plane build ## Mirror figures: the operator against client-go on one control plane (N=1,000 and 10,000, K=10 queries, churn); takes minutes.
-	go run ./hack/bench-mirror $(ARGS)
+bench-mirror: control-plane build ## Mirror figures: the operator against client-go on one control plane (N=1,000 and 10,000, K=10 queries, churn; SCALE=100 adds the scale figure); takes minutes.
+	go run ./hack/bench-mirror $(if $(SCALE),-scale $(SCALE)) $(ARGS)
+
+# The scale figure alone: SCALE namespaces (100: 100,000 CloudImages from 1,000 ImageQueries),
+# each mirroring the whole 1,000-image catalog; half an hour on 2 cores.
+.PHONY: bench-scale
+bench-scale: control-plane build ## Scale figures alone: SCALE (100) namespaces × 1,000 images × 10 queries on one manager; about half an hour.
+	go run ./hack/bench-mirror -sizes 0 -k 0 -scale $(or $(SCALE),100) $(ARGS)
 
 .PHONY: fuzz
 fuzz: ## Fuzz response decoding and query encoding for a while each (FUZZTIME=30s).

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -43,6 +44,7 @@ type bench struct {
 	sim        *simulator
 	manager    string
 	extraArgs  []string
+	managerEnv []string // extra environment of the manager (its own credentials, for the scale figure)
 	workers    int
 	profileDir string // where heap profiles of the manager go; "" takes none
 	repeat     int    // runs of each size's mirror figures
@@ -58,6 +60,12 @@ func main() {
 		"IMS tag keys of a second overlap figure whose queries label with tagLabels (image-builder's tags on every image); empty skips it")
 	args := flag.String("manager-args", "", "extra manager flags, space-separated (e.g. --kube-api-qps=50)")
 	repeat := flag.Int("repeat", 3, "runs of each size's first-mirror and churn figures, each on a fresh manager; more than one prints the median ratio")
+	var scale scaleShape
+	flag.IntVar(&scale.namespaces, "scale", 0, "namespaces of the scale figure (0 skips it; the issue's shape is 100); it runs after the others")
+	flag.IntVar(&scale.images, "scale-images", 1000, "catalog size of the scale figure: each namespace mirrors all of it")
+	flag.IntVar(&scale.platforms, "scale-platforms", 9, "queries per namespace of the scale figure for one platform each, besides the one for every image")
+	flag.IntVar(&scale.sample, "scale-reference-namespaces", 10, "namespaces whose CloudImages client-go creates in the scale figure; its time is scaled up to all")
+	flag.DurationVar(&scale.interval, "scale-interval", time.Minute, "refreshInterval of the scale figure's queries")
 	profiles := flag.String("heap-profile", "", "folder for the manager's heap profile after each first mirror (go tool pprof reads it)")
 	flag.Parse()
 
@@ -69,7 +77,7 @@ func main() {
 	if *kTags != "" {
 		tagLabels = strings.Split(*kTags, ",")
 	}
-	if err := b.run(*k8sDir, parseSizes(*sizes), *k, *kImages, tagLabels); err != nil {
+	if err := b.run(*k8sDir, parseSizes(*sizes), *k, *kImages, tagLabels, scale); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-mirror:", err)
 		os.Exit(1)
 	}
@@ -85,7 +93,7 @@ func parseSizes(s string) []int {
 	return out
 }
 
-func (b *bench) run(k8sDir string, sizes []int, k, kImages int, tagLabels []string) error {
+func (b *bench) run(k8sDir string, sizes []int, k, kImages int, tagLabels []string, scale scaleShape) error {
 	for _, bin := range []string{filepath.Join(k8sDir, "kube-apiserver"), b.manager} {
 		if _, err := os.Stat(bin); err != nil {
 			return fmt.Errorf("%v: run `make bench-mirror`, which builds it", err)
@@ -137,14 +145,18 @@ func (b *bench) run(k8sDir string, sizes []int, k, kImages int, tagLabels []stri
 		}
 		summarize(n, runs)
 	}
-	if k == 0 {
+	if k > 0 {
+		if err := b.overlapFigures(ctx, k, kImages, nil); err != nil {
+			return err
+		}
+		if len(tagLabels) > 0 {
+			if err := b.overlapFigures(ctx, k, kImages, tagLabels); err != nil {
+				return err
+			}
+		}
+	}
+	if scale.namespaces == 0 {
 		return nil
 	}
-	if err := b.overlapFigures(ctx, k, kImages, nil); err != nil {
-		return err
-	}
-	if len(tagLabels) == 0 {
-		return nil
-	}
-	return b.overlapFigures(ctx, k, kImages, tagLabels)
+	return b.scaleFigures(ctx, scale)
 }

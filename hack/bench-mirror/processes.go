@@ -41,6 +41,8 @@ type managerProc struct {
 	*childproc.Proc
 	metricsURL string
 	pprofURL   string // "" when the bench takes no profiles
+	// started is when the process was started, ready when its /readyz first passed.
+	started, ready time.Time
 }
 
 // startManager runs the manager against the bench's cluster and simulator and waits until it
@@ -68,22 +70,26 @@ func (b *bench) startManager(name string) (*managerProc, error) {
 		args = append(args, "--pprof-bind-address="+pprofAddr)
 		pprofURL = "http://" + pprofAddr + "/debug/pprof/heap"
 	}
-	proc, err := childproc.Start(name, b.tmp, childproc.CleanEnv("KUBECONFIG="+b.kubeconfig), b.manager, args...)
+	env := childproc.CleanEnv(append([]string{"KUBECONFIG=" + b.kubeconfig}, b.managerEnv...)...)
+	proc, err := childproc.Start(name, b.tmp, env, b.manager, args...)
 	if err != nil {
 		return nil, err
 	}
 	p := &managerProc{Proc: proc, metricsURL: "http://" + metricsAddr + "/metrics", pprofURL: pprofURL}
-	deadline := time.Now().Add(time.Minute)
+	p.started = time.Now()
+	// Its informers fill before it is ready: 100,000 CloudImages take a while.
+	deadline := time.Now().Add(5 * time.Minute)
 	for !loopback.OK("http://" + probeAddr + "/readyz") {
 		if p.Exited() {
 			return nil, fmt.Errorf("manager exited:\n%s", p.LogTail(logTailLines))
 		}
 		if time.Now().After(deadline) {
 			p.stop()
-			return nil, fmt.Errorf("manager not ready after a minute:\n%s", p.LogTail(logTailLines))
+			return nil, fmt.Errorf("manager not ready after 5 minutes:\n%s", p.LogTail(logTailLines))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	p.ready = time.Now()
 	return p, nil
 }
 
@@ -95,6 +101,11 @@ func (p *managerProc) memory() (rssMiB, heapMiB float64) {
 	rssMiB, _ = p.RSSMiB()
 	m := scrape(p.metricsURL, "go_memstats_heap_inuse_bytes")
 	return rssMiB, m[""] / (1 << 20)
+}
+
+// cpuSeconds is the manager's CPU time so far (user and system), from its metrics.
+func (p *managerProc) cpuSeconds() float64 {
+	return scrape(p.metricsURL, "process_cpu_seconds_total")[""]
 }
 
 // heapProfile saves the manager's heap profile (live objects as of its last collection) to
