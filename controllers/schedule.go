@@ -18,11 +18,15 @@ type schedule struct {
 }
 
 // untilDue is how long until q's next sync; zero or less means now. A sync is due when the
-// spec, the requested-at annotation or the Secret changed, after a failure, and every
-// refreshInterval after the last sync, plus a fixed jitter of up to 10% derived from
-// listingKey (the query's listing.Target key), so that queries with identical listings fall
-// due together and share one listing per round while the others spread out, or sooner when
-// an image that was too young for minAge comes of age.
+// spec, the requested-at annotation or the Secret changed, after a failure, and at q's next
+// slot, or sooner when an image that was too young for minAge comes of age. A query's slots
+// are every refreshInterval at a phase derived from listingKey (the query's listing.Target
+// key): queries with identical listings fall due at the same moments, however far apart their
+// last syncs were (created at different times, asked for syncs of their own, delayed by a
+// busy round), and share one listing per round, while queries with other listings spread
+// over the interval. The next slot is the first one at least half an interval after the last
+// sync: an interval apart in a steady state, between half and one and a half after a sync
+// that was asked for.
 func (s schedule) untilDue(q *imsv1.ImageQuery, listingKey, secretVersion string, now time.Time) time.Duration {
 	ready := meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady)
 	switch {
@@ -34,19 +38,32 @@ func (s schedule) untilDue(q *imsv1.ImageQuery, listingKey, secretVersion string
 		return 0
 	}
 	interval := s.interval(q)
-	j := jitter(listingKey, interval)
-	next := q.Status.LastSyncTime.Add(interval + j)
+	next := slot(listingKey, interval, q.Status.LastSyncTime.Add(interval/2))
 	// minAge: an image listed too young is picked up when it comes of age.
 	if t := q.Status.NextComingOfAgeTime; t != nil && t.Time.Before(next) {
 		next = t.Time
 	}
 	// Queries that fell due while the operator was down are spread over the first 10% of their
-	// interval after it starts, not fired all at once; later due times (an image coming of age
-	// a few seconds after the start) are kept.
+	// interval after it starts, not fired all at once (identical listings together); later due
+	// times (an image coming of age a few seconds after the start) are kept.
 	if next.Before(s.started) {
-		next = s.started.Add(j)
+		next = s.started.Add(jitter(listingKey, interval))
 	}
 	return next.Sub(now)
+}
+
+// slot is the first of seed's slots at or after t: the moments interval apart whose phase
+// (their offset from the Unix epoch, modulo interval) derives from seed.
+func slot(seed string, interval time.Duration, t time.Time) time.Time {
+	phase := time.Duration(hashOf(seed) % uint64(interval))
+	since := t.Sub(time.Unix(0, 0).Add(phase)) % interval // Go's %: negative before the epoch
+	if since < 0 {
+		since += interval
+	}
+	if since == 0 {
+		return t
+	}
+	return t.Add(interval - since)
 }
 
 // interval is spec.refreshInterval, or the manager's default.
@@ -59,7 +76,12 @@ func (s schedule) interval(q *imsv1.ImageQuery) time.Duration {
 
 // jitter is a stable fraction (0-10%) of interval derived from seed.
 func jitter(seed string, interval time.Duration) time.Duration {
-	h := fnv.New32a()
+	return time.Duration(uint64(interval) / 10 * (hashOf(seed) % 1000) / 1000)
+}
+
+// hashOf is a stable hash of seed.
+func hashOf(seed string) uint64 {
+	h := fnv.New64a()
 	h.Write([]byte(seed))
-	return time.Duration(uint64(interval) / 10 * uint64(h.Sum32()%1000) / 1000)
+	return h.Sum64()
 }

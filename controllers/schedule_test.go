@@ -41,16 +41,23 @@ func TestUntilDue(t *testing.T) {
 		return q
 	}
 	wait := r.untilDue(synced(), "7", now)
-	if j := jitter(r.jitterSeed(synced()), 10*time.Minute); wait != 6*time.Minute+j || j < 0 || j >= time.Minute {
-		t.Errorf("steady state: due in %v (jitter %v), want 6m plus up to 10%%", wait, j)
+	if due := now.Add(wait); wait < time.Minute || wait >= 11*time.Minute || slot(r.jitterSeed(synced()), 10*time.Minute, due) != due {
+		t.Errorf("steady state: due in %v, want the query's next slot, half to one and a half intervals after the last sync", wait)
 	}
 
-	// Identical listings fall due together, so one IMS listing serves them all; others spread.
+	// Identical listings fall due together, so one IMS listing serves them all, even when
+	// their last syncs were minutes apart (created at different times, a sync asked for): at
+	// the same slots, from the first one both reach; others spread.
 	twin, other := synced(), synced()
 	twin.UID = "another-uid"
+	twin.Status.LastSyncTime.Time = now.Add(-2*time.Minute - 17*time.Second)
 	other.Spec.Filter.Platform = "Ubuntu"
-	if r.untilDue(twin, "7", now) != wait || r.jitterSeed(other) == r.jitterSeed(twin) {
-		t.Error("the jitter must follow the listing, not the query")
+	if apart := r.untilDue(twin, "7", now) - wait; apart%(10*time.Minute) != 0 || r.jitterSeed(other) == r.jitterSeed(twin) {
+		t.Errorf("the twin is due %v after the query: the schedule must follow the listing, not the query's last sync", apart)
+	}
+	twin.Status.LastSyncTime.Time = now.Add(-4*time.Minute + 3*time.Second) // one sync, a busy round's seconds later
+	if r.untilDue(twin, "7", now) != wait {
+		t.Errorf("twins synced 3s apart are due %v apart", r.untilDue(twin, "7", now)-wait)
 	}
 
 	cases := map[string]func(*imsv1.ImageQuery) string{
@@ -59,8 +66,8 @@ func TestUntilDue(t *testing.T) {
 			q.Annotations = map[string]string{imsv1.RequestedAtAnnotation: "x"}
 			return "7"
 		},
-		"secret rotated":   func(q *imsv1.ImageQuery) string { return "8" },
-		"interval elapsed": func(q *imsv1.ImageQuery) string { q.Status.LastSyncTime.Time = now.Add(-12 * time.Minute); return "7" },
+		"secret rotated": func(q *imsv1.ImageQuery) string { return "8" },
+		"slot passed":    func(q *imsv1.ImageQuery) string { q.Status.LastSyncTime.Time = now.Add(-15 * time.Minute); return "7" },
 		"last sync failed": func(q *imsv1.ImageQuery) string {
 			markFailed(q, &failure.Error{Reason: imsv1.ReasonThrottled})
 			return "7"
@@ -92,8 +99,8 @@ func TestUntilDue(t *testing.T) {
 
 	q := synced()
 	q.Spec.RefreshInterval = &metav1.Duration{Duration: time.Hour}
-	if wait := r.untilDue(q, "7", now); wait < 56*time.Minute {
-		t.Errorf("refreshInterval 1h: due in %v", wait)
+	if wait := r.untilDue(q, "7", now); wait < 26*time.Minute || wait >= 86*time.Minute {
+		t.Errorf("refreshInterval 1h, synced 4m ago: due in %v, want the slot between 30m and 90m after the sync", wait)
 	}
 
 	// minAge: an image too young at the last sync comes of age before the interval is up.
@@ -114,6 +121,29 @@ func TestUntilDue(t *testing.T) {
 	q.Status.NextComingOfAgeTime = &metav1.Time{Time: now.Add(3 * time.Hour)}
 	if wait := r.untilDue(q, "7", now); wait > time.Hour {
 		t.Errorf("an image comes of age after the interval: due in %v, want the interval", wait)
+	}
+}
+
+// A seed's slots are an interval apart, stable, and the first one at or after a time is no
+// more than an interval after it; different seeds get different phases.
+func TestSlots(t *testing.T) {
+	at := time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
+	phases := map[time.Duration]bool{}
+	for _, seed := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		s := slot(seed, time.Minute, at)
+		if s.Before(at) || !s.Before(at.Add(time.Minute)) {
+			t.Errorf("slot(%s) at %v is %v, want within the next minute", seed, at, s)
+		}
+		if slot(seed, time.Minute, s) != s || slot(seed, time.Minute, s.Add(time.Nanosecond)) != s.Add(time.Minute) {
+			t.Errorf("slot(%s): a slot is its own first slot, the next one is a minute later", seed)
+		}
+		if slot(seed, time.Minute, at.Add(-time.Hour)) != s.Add(-time.Hour) {
+			t.Errorf("slot(%s): slots are the same every hour", seed)
+		}
+		phases[s.Sub(at)] = true
+	}
+	if len(phases) < 4 {
+		t.Errorf("8 seeds got only %d distinct phases", len(phases))
 	}
 }
 
