@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/intern"
 	"github.com/imagecatalog/ims-operator/internal/metaonly"
 )
 
@@ -43,7 +44,9 @@ func CacheOptions(secretNamespaces []string) cache.Options {
 // metadata only, keep their labels: the manager-credentials label is read from them.
 // CloudImages, metadata only too, keep their labels (claims) and of their annotations only
 // the content hash the mirror compares. Managed fields are dropped everywhere; the operator
-// never reads them, and they are most of an object's size.
+// never reads them, and they are most of an object's size. What objects repeat (label keys and
+// values, image IDs and content hashes across namespaces, owners, status image summaries) is
+// then interned, held once however many objects hold it (internal/intern).
 func CacheTransform(obj any) (any, error) {
 	if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
 		// The metadata informer sets the kind before this runs.
@@ -62,6 +65,10 @@ func CacheTransform(obj any) (any, error) {
 	}
 	if o, ok := obj.(metav1.Object); ok {
 		o.SetManagedFields(nil)
+		intern.Object(o)
+	}
+	if q, ok := obj.(*imsv1.ImageQuery); ok {
+		intern.Status(&q.Status)
 	}
 	return obj, nil
 }
