@@ -31,10 +31,23 @@ type Listings struct {
 	Clock clock.PassiveClock
 
 	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
+	limiters map[string]*bucket
+	swept    time.Time // when idle limiters were last dropped
 	flights  map[string]*flight
 	turns    map[string]*turnstile
 }
+
+// bucket is one identity's token bucket at one endpoint, and when a sync last took it.
+type bucket struct {
+	lim  *rate.Limiter
+	used time.Time
+}
+
+// idleLimiter is how long a token bucket nobody took is kept: after that, a full one (no
+// request for a while) is dropped, as a new one would be the same, so that identities no
+// query uses any more (rotated keys, deleted Secrets and namespaces) are not kept forever.
+// It is long enough that no listing still holding a bucket outlives it.
+const idleLimiter = 30 * time.Minute
 
 // turnstile lets one holder through at a time; n counts holders and waiters.
 type turnstile struct {
@@ -82,15 +95,40 @@ func (l *Listings) limiter(identity, endpoint string) ims.Limiter {
 	key := identity + " " + endpoint
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now()
 	if l.limiters == nil {
-		l.limiters = map[string]*rate.Limiter{}
+		l.limiters = map[string]*bucket{}
 	}
-	lim, ok := l.limiters[key]
+	l.dropIdleLimiters(now)
+	b, ok := l.limiters[key]
 	if !ok {
-		lim = rate.NewLimiter(rate.Limit(l.QPS), max(l.Burst, 1))
-		l.limiters[key] = lim
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(l.QPS), max(l.Burst, 1))}
+		l.limiters[key] = b
 	}
-	return lim
+	b.used = now
+	return b.lim
+}
+
+// dropIdleLimiters drops, at most once per idleLimiter, the buckets nobody took for that long
+// and that are full again; l.mu is held.
+func (l *Listings) dropIdleLimiters(now time.Time) {
+	if now.Sub(l.swept) < idleLimiter {
+		return
+	}
+	l.swept = now
+	for key, b := range l.limiters {
+		// The bucket's own clock is the real one (rate.Limiter.Wait reads time.Now).
+		if now.Sub(b.used) >= idleLimiter && b.lim.TokensAt(time.Now()) >= float64(b.lim.Burst()) {
+			delete(l.limiters, key)
+		}
+	}
+}
+
+// buckets is how many token buckets l holds.
+func (l *Listings) buckets() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.limiters)
 }
 
 // list returns the listing for key: the one in flight or kept, or a new one made by run. A

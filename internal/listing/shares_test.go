@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
 	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/imagecatalog/ims-operator/internal/ims"
@@ -187,5 +188,32 @@ func TestAskedForSyncGetsOnlyALaterListing(t *testing.T) {
 	}
 	if runs.Load() != 2 {
 		t.Errorf("%d listings, want 2", runs.Load())
+	}
+}
+
+// A token bucket nobody took for idleLimiter is forgotten once it is full again (a new one
+// would be the same), so that identities no query uses any more are not kept for ever; a
+// bucket in use, or one still paying back its requests, is kept.
+func TestIdleLimitersAreForgotten(t *testing.T) {
+	clock := clocktesting.NewFakePassiveClock(time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC))
+	l := &Listings{QPS: 0.001, Burst: 2, Clock: clock}
+	old := l.limiter("secret:tenant-a/ims-credentials", "region:cn-north-4")
+	owing := l.limiter("secret:tenant-b/ims-credentials", "region:cn-north-4").(*rate.Limiter)
+	owing.AllowN(time.Now(), 2) // at 0.001 per second it refills in half an hour of real time
+	clock.SetTime(clock.Now().Add(idleLimiter / 2))
+	l.limiter("manager:ak", "region:cn-north-4")
+	if n := l.buckets(); n != 3 {
+		t.Fatalf("%d buckets before any was idle for %v, want 3", n, idleLimiter)
+	}
+	clock.SetTime(clock.Now().Add(idleLimiter/2 + time.Second))
+	used := l.limiter("manager:ak", "region:cn-north-4") // a sync of the identity still in use
+	if n := l.buckets(); n != 2 {
+		t.Errorf("%d buckets after tenant-a's was idle for %v, want 2 (tenant-b's still owes tokens)", n, idleLimiter)
+	}
+	if used != l.limiter("manager:ak", "region:cn-north-4") {
+		t.Error("the bucket in use was replaced")
+	}
+	if l.limiter("secret:tenant-a/ims-credentials", "region:cn-north-4") == old {
+		t.Error("tenant-a's idle bucket was kept")
 	}
 }
