@@ -110,11 +110,20 @@ func (p *managerProc) cpuSeconds() float64 {
 
 // heapProfile saves the manager's heap profile (live objects as of its last collection) to
 // path, when the bench takes profiles.
-func (p *managerProc) heapProfile(path string) error {
+func (p *managerProc) heapProfile(path string) error { return p.profile(p.pprofURL, path) }
+
+// cpuProfile saves a CPU profile of the manager's next seconds to path, when the bench takes
+// profiles.
+func (p *managerProc) cpuProfile(path string, seconds int) error {
+	return p.profile(strings.TrimSuffix(p.pprofURL, "heap")+fmt.Sprintf("profile?seconds=%d", seconds), path)
+}
+
+// profile saves the pprof profile at url to path; no URL, no profile.
+func (p *managerProc) profile(url, path string) error {
 	if p.pprofURL == "" {
 		return nil
 	}
-	resp, err := http.Get(p.pprofURL)
+	resp, err := http.Get(url)
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,13 @@ func (b *bench) scaleRound(ctx context.Context, mgr *managerProc, want map[types
 	if n == 0 {
 		since = mgr.started
 	}
+	if n == 2 && b.profileDir != "" {
+		go func() { // where the steady state's CPU goes: its first 30 s
+			if err := mgr.cpuProfile(filepath.Join(b.profileDir, "cpu-scale-steady.pprof"), 30); err != nil {
+				fmt.Printf("(CPU profile: %v)\n", err)
+			}
+		}()
+	}
 	if err := b.waitQueries(ctx, want, since); err != nil {
 		return fmt.Errorf("%w\nmanager log:\n%s", err, mgr.LogTail(logTailLines))
 	}
