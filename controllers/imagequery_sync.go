@@ -101,7 +101,8 @@ func (r *ImageQueryReconciler) write(ctx context.Context, q *imsv1.ImageQuery, s
 func (r *ImageQueryReconciler) claims(ctx context.Context, q *imsv1.ImageQuery, src *listing.Source, latest string) mirror.Claims {
 	out := mirror.Claims{Latest: latest, TagKeys: map[types.UID][]string{q.UID: tagKeys(q)}}
 	var list imsv1.ImageQueryList
-	if err := r.client.List(ctx, &list, client.InNamespace(q.Namespace)); err != nil {
+	// Read only, so the cache's objects are not copied (statuses of up to 1,000 summaries).
+	if err := r.client.List(ctx, &list, client.InNamespace(q.Namespace), client.UnsafeDisableDeepCopy); err != nil {
 		// Other claimers are unknown, so tag labels are only added; co-claims are only an
 		// optimisation: each query still claims for itself.
 		return out
@@ -145,7 +146,9 @@ func tagKeys(q *imsv1.ImageQuery) []string {
 // listing is worth keeping for it a while. The cache's target index answers it.
 func (r *ImageQueryReconciler) hasTwin(ctx context.Context, q *imsv1.ImageQuery, t listing.Target) bool {
 	var twins imsv1.ImageQueryList
-	if err := r.client.List(ctx, &twins, client.MatchingFields{targetIndex: t.Key()}); err != nil {
+	// Read only (UIDs and suspend), so the cache's objects are not copied: a listing shared by
+	// 100 namespaces' queries would copy 100 statuses on every sync.
+	if err := r.client.List(ctx, &twins, client.MatchingFields{targetIndex: t.Key()}, client.UnsafeDisableDeepCopy); err != nil {
 		return true // keeping costs memory for a while; not keeping costs a listing
 	}
 	for i := range twins.Items {

@@ -119,8 +119,12 @@ func (m *pass) apply(ctx context.Context, q *imsv1.ImageQuery, region string, li
 	var res Result
 	label := imsv1.QueryLabel(q.Name)
 
+	// The cache's objects, not copies: nothing here changes them (unmarkOldLatest writes a
+	// copy and puts it in the list's place), and a query's 1,000 objects copied on every sync
+	// were a tenth of a steady sync's time.
 	claimed := metaonly.CloudImageList()
-	if err := m.client.List(ctx, claimed, client.InNamespace(q.Namespace), client.MatchingLabels{label: "true"}); err != nil {
+	if err := m.client.List(ctx, claimed, client.InNamespace(q.Namespace), client.MatchingLabels{label: "true"},
+		client.UnsafeDisableDeepCopy); err != nil {
 		return res, fmt.Errorf("listing CloudImages: %w", err)
 	}
 	had := make(map[string]bool, len(claimed.Items))
