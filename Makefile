@@ -5,6 +5,12 @@
 IMG ?= ims-operator:latest
 IMAGE ?= $(IMG)
 BIN := $(CURDIR)/bin
+# Every Go build here is static and path-free, as the manager's (hack/build-manager.sh): tests,
+# vet, tools and the manager then share compiled packages (cgo and -trimpath are part of a
+# package's build ID), so a cold `make test` compiles the operator's dependencies once, not once
+# for the image and again for the tests. GOFLAGS keeps the environment's (and `go env -w`'s).
+export CGO_ENABLED := 0
+export GOFLAGS := $(strip $(shell go env GOFLAGS) -trimpath)
 CONTROL_PLANE := $(BIN)/k8s
 NODE_BIN := $(BIN)/node
 KUBECTL := $(CONTROL_PLANE)/kubectl
