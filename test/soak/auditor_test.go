@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
+	"github.com/imagecatalog/ims-operator/internal/pause"
 )
 
 // deletionWindow is how long an image must have been claimed without a break, as the
@@ -36,6 +37,7 @@ const guardDelay = 2 * time.Minute
 type auditor struct {
 	h       *history
 	tenants map[string]tenant
+	cache   cache.Cache // the informers' state
 
 	mu         sync.Mutex
 	checks     int
@@ -72,6 +74,7 @@ func (a *auditor) start(ctx context.Context) error {
 			return err
 		}
 	}
+	a.cache = c
 	go func() { _ = c.Start(ctx) }()
 	if !c.WaitForCacheSync(ctx) {
 		return fmt.Errorf("the auditor's informers did not sync")
@@ -317,4 +320,49 @@ func (a *auditor) writesBetween(kind string, from, to time.Time) int {
 		}
 	}
 	return n
+}
+
+// caughtUp waits until the auditor's informers hold every CloudImage, ImageQuery and export
+// ConfigMap at the version a live listing gives: after an outage they relist with backoff, and
+// the writes they see late would count when seen. False if they do not catch up within timeout.
+func (a *auditor) caughtUp(ctx context.Context, timeout time.Duration) bool {
+	managed := client.MatchingLabels{imsv1.LabelManagedBy: imsv1.ManagedByValue}
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); pause.For(ctx, time.Second) {
+		var cis imsv1.CloudImageList
+		var iqs imsv1.ImageQueryList
+		var cms corev1.ConfigMapList
+		var seen imsv1.CloudImageList
+		var seenQ imsv1.ImageQueryList
+		var seenCM corev1.ConfigMapList
+		if k8s.List(ctx, &cis) != nil || k8s.List(ctx, &iqs) != nil || k8s.List(ctx, &cms, managed) != nil ||
+			a.cache.List(ctx, &seen) != nil || a.cache.List(ctx, &seenQ) != nil || a.cache.List(ctx, &seenCM, managed) != nil {
+			continue
+		}
+		if sameVersions(cis.Items, seen.Items) && sameVersions(iqs.Items, seenQ.Items) && sameVersions(cms.Items, seenCM.Items) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameVersions tells whether two listings hold the same objects at the same versions.
+func sameVersions[T any, PT interface {
+	*T
+	client.Object
+}](live, seen []T) bool {
+	if len(live) != len(seen) {
+		return false
+	}
+	versions := make(map[types.UID]string, len(seen))
+	for i := range seen {
+		o := PT(&seen[i])
+		versions[o.GetUID()] = o.GetResourceVersion()
+	}
+	for i := range live {
+		o := PT(&live[i])
+		if versions[o.GetUID()] != o.GetResourceVersion() {
+			return false
+		}
+	}
+	return true
 }

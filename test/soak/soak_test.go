@@ -182,7 +182,10 @@ func (s *soak) runPhase(ctx context.Context, n int, p phase, final bool) {
 	// No write loop: a refresh interval with its jitter, in which every query syncs again on
 	// an unchanged catalog; no CloudImage or ConfigMap may be written, and an ImageQuery at
 	// most twice (its status after each sync).
-	from := time.Now()
+	if !s.audit.caughtUp(ctx, 2*time.Minute) {
+		s.audit.check(fmt.Sprintf("phase %d: the auditor's informers did not catch up with the API server within 2 minutes", n))
+	}
+	from := time.Now() // writes seen from here on are made from here on
 	pause.For(ctx, refreshInterval*11/10+5*time.Second)
 	to := time.Now()
 	ci, cm, iq := s.audit.writesBetween("CloudImage", from, to), s.audit.writesBetween("ConfigMap", from, to), s.audit.writesBetween("ImageQuery", from, to)
