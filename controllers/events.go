@@ -67,13 +67,20 @@ func (a announcer) latest(q *imsv1.ImageQuery, news latestNews, prevLatest *imsv
 		a.recorder.Eventf(q, nil, corev1.EventTypeWarning, imsv1.EventLatestImageWithdrawn, actionSync,
 			"Latest image %s (%s) is no longer a usable match (gone, not active, or off-shelved)", w.ID, w.Name)
 	}
-	if c := news.changed; c != nil {
-		how := ""
-		if news.promoted {
-			how = " (promoted with " + imsv1.PromoteAnnotation + ")"
-		}
+	how := ""
+	if news.promoted {
+		how = " (promoted with " + imsv1.PromoteAnnotation + ")"
+	}
+	switch l := q.Status.LatestImage; {
+	case news.changed != nil:
+		c := news.changed
 		a.recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventLatestImageChanged, actionSync,
 			"Latest image changed from %s (%s) to %s (%s)%s", c.From.ID, c.From.Name, c.To.ID, c.To.Name, how)
+	case news.promoted && l != nil && (prevLatest == nil || prevLatest.ID != l.ID):
+		// A person's first promotion (or of the image it had before a spell without one) is
+		// news too: it is what a Manual query's consumers wait for.
+		a.recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventLatestImageChanged, actionSync,
+			"Latest image set to %s (%s)%s", l.ID, l.Name, how)
 	}
 	for _, c := range news.variants {
 		a.recorder.Eventf(q, nil, corev1.EventTypeNormal, imsv1.EventLatestImageChanged, actionSync,

@@ -89,6 +89,7 @@ func TestManualPromotion(t *testing.T) {
 		t.Fatalf("after promote latest: latest %s, since %v, history %v", latestID(q), q.Status.LatestImageSince, historyIDs(q))
 	}
 	wantDriven(t, q, "prod-image", a)
+	waitEvent(t, ns, imsv1.EventLatestImageChanged, fmt.Sprintf("set to %s (app-a) (promoted", a))
 
 	// A newer image is a candidate only: the export, the label and the metric stay on a.
 	b := putImage(t, project, "app-b", time.Now().Add(-time.Hour))
