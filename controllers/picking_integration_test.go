@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"maps"
 	"slices"
@@ -30,22 +29,14 @@ import (
 // testProject is a project ID of the test's own.
 func testProject() string { return strings.ReplaceAll(newUUID(), "-", "") }
 
-func newUUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func newUUID() string { return imssim.NewImageID() }
 
 // putImage adds a private Ubuntu image of project to the simulator's catalog until the test
 // ends, and returns its ID.
 func putImage(t *testing.T, project, name string, created time.Time) string {
 	t.Helper()
 	id := newUUID()
-	sim.PutImage(imssim.Image{"id": id, "name": name, "status": "active", "owner": project,
-		"visibility": "private", "__imagetype": "private", "__platform": "Ubuntu", "__os_type": "Linux",
-		"__os_version": "Ubuntu 22.04 server 64bit", "__os_bit": "64",
-		"created_at": created.UTC().Format(time.RFC3339), "updated_at": created.UTC().Format(time.RFC3339)})
+	sim.PutImage(imssim.PrivateUbuntu(id, project, name, created))
 	t.Cleanup(func() { sim.DeleteImage(id) })
 	return id
 }

@@ -2,7 +2,6 @@ package flux
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -82,21 +81,13 @@ func newNamespace(t *testing.T) string {
 	return ns.Name
 }
 
-func newUUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func newUUID() string { return imssim.NewImageID() }
 
 // putImage adds a private image of owner to the simulator until the test ends; its ID.
 func putImage(t *testing.T, owner, name string, created time.Time) string {
 	t.Helper()
 	id := newUUID()
-	sim.PutImage(imssim.Image{"id": id, "name": name, "status": "active", "owner": owner,
-		"visibility": "private", "__imagetype": "private", "__platform": "Ubuntu", "__os_type": "Linux",
-		"__os_version": "Ubuntu 22.04 server 64bit", "__os_bit": "64",
-		"created_at": created.UTC().Format(time.RFC3339), "updated_at": created.UTC().Format(time.RFC3339)})
+	sim.PutImage(imssim.PrivateUbuntu(id, owner, name, created))
 	t.Cleanup(func() { sim.DeleteImage(id) })
 	return id
 }
