@@ -10,7 +10,7 @@ BIN := $(CURDIR)/bin
 # package's build ID), so a cold `make test` compiles the operator's dependencies once, not once
 # for the image and again for the tests. GOFLAGS keeps the environment's (and `go env -w`'s).
 export CGO_ENABLED := 0
-export GOFLAGS := $(strip $(shell go env GOFLAGS) -trimpath)
+export GOFLAGS := $(strip $(filter-out -trimpath,$(shell go env GOFLAGS)) -trimpath)
 CONTROL_PLANE := $(BIN)/k8s
 NODE_BIN := $(BIN)/node
 KUBECTL := $(CONTROL_PLANE)/kubectl
@@ -104,16 +104,9 @@ helm-lint: helm ## Lint the chart with its default values and with every value s
 	$(HELM) lint --strict dist/chart -f dist/testdata/values-everything.yaml
 
 .PHONY: test
-test: control-plane node helm notification-controller image promtool vet lint ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak, the node tests.
-	cd api && go test $(GOTEST_FLAGS) ./...
-	@rm -f $(BIN)/soak-summary.txt
-	SOAK= SOAK_SUMMARY=$(BIN)/soak-summary.txt KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_FLUX_BIN=$(BIN)/flux \
-	  IMS_OPERATOR_REQUIRE_INTEGRATION=1 go test $(GOTEST_FLAGS) -timeout 20m ./...
-	@cat $(BIN)/soak-summary.txt
-	@# The node tests run alone, after the rest: a kubelet, containerd and the operator's Pods
-	@# want the machine's cores to themselves (see test-node).
-	KUBEBUILDER_ASSETS=$(CONTROL_PLANE) IMS_OPERATOR_NODE_BIN=$(NODE_BIN) IMS_OPERATOR_REQUIRE_NODE=1 \
-	  go test $(GOTEST_FLAGS) -timeout 20m ./test/node/
+test: control-plane ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak, the node tests.
+	@BIN=$(BIN) CONTROL_PLANE=$(CONTROL_PLANE) NODE_BIN=$(NODE_BIN) GOTEST_FLAGS="$(GOTEST_FLAGS)" MAKE="$(MAKE)" \
+	  hack/test.sh
 
 # The chaos soak: SOAK is the time of chaos (any Go duration), SOAK_SEED replays a run's seed
 # (printed at its start and in its summary), SOAK_TIMEOUT bounds the whole run.

@@ -289,6 +289,10 @@ func TestSyncDecisions(t *testing.T) {
 			case tc.requeue == -1 && res.RequeueAfter <= 0, tc.requeue >= 0 && res.RequeueAfter != tc.requeue:
 				t.Errorf("RequeueAfter %v, want %v (-1: any wait)", res.RequeueAfter, tc.requeue)
 			}
+			// A sync the schedule brings back queues behind those a change brings (priority 0).
+			if res.RequeueAfter > 0 && (res.Priority == nil || *res.Priority >= 0) {
+				t.Errorf("a scheduled sync queued at priority %v, want below 0", res.Priority)
+			}
 			got := rig.query(t)
 			if got.Status.ObservedGeneration != 1 && (tc.asksIMS || q.Spec.Suspend) {
 				t.Errorf("observedGeneration %d, want 1", got.Status.ObservedGeneration)

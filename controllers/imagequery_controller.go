@@ -174,7 +174,7 @@ func (r *ImageQueryReconciler) reconcile(ctx context.Context, q *imsv1.ImageQuer
 		case err != nil:
 			return r.failed(ctx, q, meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady).DeepCopy(), err)
 		default:
-			return ctrl.Result{RequeueAfter: wait}, nil
+			return next(wait), nil
 		}
 	}
 	if meta.FindStatusCondition(q.Status.Conditions, imsv1.ConditionReady) == nil {
@@ -245,7 +245,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, no
 	r.events.synced(q, prevReady, firstSync, summary, res.mirrored)
 	logf.FromContext(ctx).Info("synced", "matched", len(res.matched.Images), "added", res.mirrored.Added,
 		"removed", res.mirrored.Removed, "writes", res.mirrored.Written)
-	return ctrl.Result{RequeueAfter: r.untilDue(q, q.Status.SecretResourceVersion, up)}, nil
+	return next(r.untilDue(q, q.Status.SecretResourceVersion, up)), nil
 }
 
 // untilDue is how long until q's next sync (see schedule.untilDue): now for a promote value
@@ -293,7 +293,7 @@ func (r *ImageQueryReconciler) failed(ctx context.Context, q *imsv1.ImageQuery, 
 	r.events.failed(q, prevReady, f)
 	logf.FromContext(ctx).Info("sync failed", "reason", f.Reason, "terminal", f.Terminal, "error", f.Message)
 	if f.Terminal {
-		return ctrl.Result{RequeueAfter: r.schedule.interval(q)}, nil
+		return next(r.schedule.interval(q)), nil
 	}
 	return ctrl.Result{}, f // the controller's rate limiter backs off
 }

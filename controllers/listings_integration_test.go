@@ -44,7 +44,10 @@ func listingsOf(platform string) (n int, accessKeys []string) {
 // resumed, so that all three were asked for before any listing began: created one after
 // another on a busy machine, the last may come more than a second after the first one's
 // listing began, and then it must list afresh (a new query's listing is asked for after its
-// creation, README "A requested sync is fresh").
+// creation, README "A requested sync is fresh"). IMS answers slowly (3 s) meanwhile, as a real
+// one does a large listing: the first query's listing is still in flight when the others are
+// resumed and join it. With the simulator's instant answer, the first sync could end before
+// the others' resumes reached the cache, and a listing no unsuspended twin wants is not kept.
 func TestIdenticalQueriesShareOneListing(t *testing.T) {
 	integration(t)
 	shareListings(t, time.Minute)
@@ -60,6 +63,8 @@ func TestIdenticalQueriesShareOneListing(t *testing.T) {
 			Suspend:   true,
 		}))
 	}
+	slow := sim.AddFault(imssim.Fault{Delay: 3 * time.Second})
+	t.Cleanup(func() { sim.RemoveFault(slow) })
 	for i := range regexes {
 		resume(t, ns, fmt.Sprintf("ubuntu-%d", i))
 	}

@@ -3,6 +3,9 @@ package intern
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
+	"strconv"
 	"testing"
 	"unsafe"
 
@@ -81,3 +84,65 @@ func TestStatusSharesSummaries(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Equal label maps are one map, whatever order they were built in; a different one is not.
+func TestEqualMapsAreOneMap(t *testing.T) {
+	a := Map(map[string]string{"platform": "Ubuntu", "arch": "x86", "q/all": "true"})
+	b := Map(map[string]string{"q/all": "true", "arch": "x86", "platform": "Ubuntu"})
+	c := Map(map[string]string{"platform": "Ubuntu", "arch": "arm", "q/all": "true"})
+	if reflect.ValueOf(a).UnsafePointer() != reflect.ValueOf(b).UnsafePointer() {
+		t.Error("two equal maps are held twice")
+	}
+	if reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(c).UnsafePointer() || c["arch"] != "arm" || len(c) != 3 {
+		t.Errorf("a different map was given another's contents: %v", c)
+	}
+	if m := Map(map[string]string{}); m == nil || len(m) != 0 {
+		t.Errorf("an empty map came back as %#v", m)
+	}
+}
+
+// Objects with equal owner lists share one list; adding an owner to one object's list (as the
+// mirror's WithOwner appends) leaves the other's as it was.
+func TestOwnerListsAreSharedAndSafeToAppendTo(t *testing.T) {
+	yes := true
+	refs := func() []metav1.OwnerReference {
+		return []metav1.OwnerReference{
+			{APIVersion: "v1", Kind: "ImageQuery", Name: "all", UID: "u1"},
+			{APIVersion: "v1", Kind: "ImageQuery", Name: "ubuntu", UID: "u2", BlockOwnerDeletion: &yes},
+		}
+	}
+	a, b := &metav1.ObjectMeta{OwnerReferences: refs()}, &metav1.ObjectMeta{OwnerReferences: refs()}
+	Object(a)
+	Object(b)
+	if &a.OwnerReferences[0] != &b.OwnerReferences[0] {
+		t.Fatal("two equal owner lists are held twice")
+	}
+	grown := append(a.OwnerReferences, metav1.OwnerReference{Name: "third"})
+	if len(b.OwnerReferences) != 2 || &grown[0] == &b.OwnerReferences[0] {
+		t.Fatal("appending to one object's owners changed the shared list")
+	}
+	no := false
+	c := &metav1.ObjectMeta{OwnerReferences: refs()}
+	c.OwnerReferences[1].BlockOwnerDeletion = &no
+	Object(c)
+	if &c.OwnerReferences[0] == &a.OwnerReferences[0] || *c.OwnerReferences[1].BlockOwnerDeletion {
+		t.Error("owner lists that differ in blockOwnerDeletion were taken for one")
+	}
+}
+
+// A table holds at most two generations: values no object uses any more are forgotten, and a
+// value met again after that is a copy of its own.
+func TestTablesForgetOldGenerations(t *testing.T) {
+	tab := newTable(hashMap, maps.Equal[map[string]string], stringMap)
+	first := tab.shared(map[string]string{"n": "first"})
+	for i := range 3 * generation {
+		tab.shared(map[string]string{"n": strconv.Itoa(i)})
+	}
+	if n := len(tab.cur) + len(tab.prev); n > 2*generation {
+		t.Errorf("the table holds %d values, want at most %d", n, 2*generation)
+	}
+	again := tab.shared(map[string]string{"n": "first"})
+	if reflect.ValueOf(again).UnsafePointer() == reflect.ValueOf(first).UnsafePointer() || again["n"] != "first" {
+		t.Error("a value of two generations ago is still held")
+	}
+}
