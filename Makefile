@@ -105,8 +105,7 @@ helm-lint: helm ## Lint the chart with its default values and with every value s
 
 .PHONY: test
 test: control-plane ## Run lint and every test: unit, fuzz seeds, generated files, envtest integration, the chart, the image, the demo, a 3-minute soak, the node tests.
-	@BIN=$(BIN) CONTROL_PLANE=$(CONTROL_PLANE) NODE_BIN=$(NODE_BIN) GOTEST_FLAGS="$(GOTEST_FLAGS)" MAKE="$(MAKE)" \
-	  hack/test.sh
+	@BIN=$(BIN) CONTROL_PLANE=$(CONTROL_PLANE) NODE_BIN=$(NODE_BIN) MAKE="$(MAKE)" hack/test.sh $(GOTEST_FLAGS)
 
 # The chaos soak: SOAK is the time of chaos (any Go duration), SOAK_SEED replays a run's seed
 # (printed at its start and in its summary), SOAK_TIMEOUT bounds the whole run.

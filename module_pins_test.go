@@ -61,7 +61,7 @@ func requirements(t *testing.T, file string) map[string]string {
 		out[r.Mod.Path] = r.Mod.Version
 	}
 	for _, r := range f.Replace {
-		if _, ok := out[r.Old.Path]; !ok {
+		if v, ok := out[r.Old.Path]; !ok || r.Old.Version != "" && r.Old.Version != v {
 			continue
 		}
 		if r.New.Version == "" || r.New.Path != r.Old.Path { // a folder (the operator's api module) or a fork

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 	"github.com/imagecatalog/ims-operator/internal/credentials"
@@ -289,9 +290,10 @@ func TestSyncDecisions(t *testing.T) {
 			case tc.requeue == -1 && res.RequeueAfter <= 0, tc.requeue >= 0 && res.RequeueAfter != tc.requeue:
 				t.Errorf("RequeueAfter %v, want %v (-1: any wait)", res.RequeueAfter, tc.requeue)
 			}
-			// A sync the schedule brings back queues behind those a change brings (priority 0).
-			if res.RequeueAfter > 0 && (res.Priority == nil || *res.Priority >= 0) {
-				t.Errorf("a scheduled sync queued at priority %v, want below 0", res.Priority)
+			// A sync the schedule brings back queues behind those a change brings (priority 0)
+			// and those of the cache's initial listing after a restart.
+			if res.RequeueAfter > 0 && (res.Priority == nil || *res.Priority >= handler.LowPriority) {
+				t.Errorf("a scheduled sync queued at priority %v (nil: the item's own), want below %d", ptrValue(res.Priority), handler.LowPriority)
 			}
 			got := rig.query(t)
 			if got.Status.ObservedGeneration != 1 && (tc.asksIMS || q.Spec.Suspend) {
@@ -346,4 +348,12 @@ func TestRepeatedFailureIsAnnouncedOnce(t *testing.T) {
 	if evs := rig.drainEvents(); len(evs) != 1 || !strings.Contains(evs[0], imsv1.ReasonServiceUnavailable) {
 		t.Errorf("events %q, want one %s warning", evs, imsv1.ReasonServiceUnavailable)
 	}
+}
+
+// ptrValue is *p, or nil.
+func ptrValue[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -208,7 +208,7 @@ func (r *ImageQueryReconciler) sync(ctx context.Context, q *imsv1.ImageQuery, no
 			return r.failed(ctx, q, prevReady, xerr)
 		}
 		logf.FromContext(ctx).Info("large removal pending", "removed", pending.Removed, "of", pending.Of, "until", pending.Until)
-		return ctrl.Result{RequeueAfter: pending.Until.Sub(r.clock.Now())}, nil
+		return next(pending.Until.Sub(r.clock.Now())), nil
 	}
 	f, explained := failure.As(err)
 	if errors.Is(err, context.Canceled) || (err != nil && !explained) {

@@ -7,16 +7,20 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	imsv1 "github.com/imagecatalog/ims-operator/api/v1alpha1"
 )
 
-// scheduledPriority is the work queue priority of a sync the schedule brings back, below the
-// default (0) of a sync a change brings: a query created, edited or asked for a sync (the
-// requested-at annotation, a Secret) goes before the queries whose slot came. With 1,000
-// queries syncing every minute on 2 workers, a new query otherwise waits behind every slot
-// that fell due, and the first mirror of many queries slows as more of them are done.
-const scheduledPriority = -1
+// scheduledPriority is the work queue priority of a sync the schedule brings back (or a
+// removal's confirmation, a refused status's retry), below the default (0) of a sync a change
+// brings: a query created, edited or asked for a sync (the requested-at annotation, a Secret)
+// goes before the queries whose slot came. With 1,000 queries syncing every minute on 2
+// workers, a new query otherwise waits behind every slot that fell due, and the first mirror
+// of many queries slows as more of them are done. It is below the priority of the cache's
+// initial listing too (handler.LowPriority): after a restart, a query edited while the manager
+// was down is in that listing, and must not wait behind the slots that come due meanwhile.
+const scheduledPriority = 2 * handler.LowPriority
 
 // next is the result that brings q back in wait, as a scheduled sync.
 func next(wait time.Duration) ctrl.Result {

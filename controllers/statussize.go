@@ -67,7 +67,7 @@ func (r *ImageQueryReconciler) statusRefused(ctx context.Context, status *status
 		return ctrl.Result{}, err
 	}
 	r.events.failed(q, nil, f)
-	return ctrl.Result{RequeueAfter: r.schedule.interval(q)}, nil
+	return next(r.schedule.interval(q)), nil
 }
 
 // rejectedNote names, for the Ready message, the images the API server would not store (the

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `make test`'s order (the Makefile passes BIN, CONTROL_PLANE, NODE_BIN, GOTEST_FLAGS and MAKE).
+# `make test`'s order: hack/test.sh [go test flags...] (the Makefile passes $(GOTEST_FLAGS) as
+# the arguments, split and unquoted by the shell as `go test $(GOTEST_FLAGS)` would be, and
+# BIN, CONTROL_PLANE, NODE_BIN and MAKE in the environment).
 #
 # The 3-minute chaos soak (test/soak) is most of the tests' wall time and mostly waiting: it
 # injects a fault, then watches the manager recover. It needs only the control plane, so it
@@ -12,15 +14,14 @@
 set -euo pipefail
 
 : "${BIN:?}" "${CONTROL_PLANE:?}" "${NODE_BIN:?}" "${MAKE:=make}"
-GOTEST_FLAGS=${GOTEST_FLAGS:-}
-read -r -a flags <<<"$GOTEST_FLAGS"
+flags=("$@")
 
 soak_log=$BIN/soak.log
 rm -f "$BIN/soak-summary.txt" "$soak_log"
 soak_pid=
 stop_soak() {
   if [[ -n "$soak_pid" ]] && kill -0 "$soak_pid" 2>/dev/null; then
-    echo ">> stopping the soak" >&2
+    echo ">> stopping the soak (its output so far: $soak_log)" >&2
     kill -TERM -- "-$soak_pid" 2>/dev/null || kill -TERM "$soak_pid" 2>/dev/null || true
     wait "$soak_pid" 2>/dev/null || true
   fi
@@ -38,7 +39,12 @@ set +m
 "$MAKE" --no-print-directory node helm notification-controller image promtool vet lint
 
 (cd api && go test "${flags[@]}" ./...)
-mapfile -t packages < <(go list ./... | grep -v '/test/soak$' | grep -v '/test/node$')
+all=$(go list ./...) # on its own: a failure here must fail the run, not shrink it
+mapfile -t packages < <(grep -v -e '/test/soak$' -e '/test/node$' <<<"$all")
+if ((${#packages[@]} == 0)); then
+  echo ">> go list found no packages" >&2
+  exit 1
+fi
 KUBEBUILDER_ASSETS=$CONTROL_PLANE IMS_OPERATOR_FLUX_BIN=$BIN/flux IMS_OPERATOR_REQUIRE_INTEGRATION=1 \
   go test "${flags[@]}" -timeout 20m "${packages[@]}"
 
@@ -47,11 +53,11 @@ soak_rc=0
 wait "$soak_pid" || soak_rc=$?
 soak_pid=
 cat "$soak_log"
-[[ -f "$BIN/soak-summary.txt" ]] && cat "$BIN/soak-summary.txt"
 if [[ $soak_rc -ne 0 ]]; then
   echo ">> the soak failed (exit $soak_rc)" >&2
   exit "$soak_rc"
 fi
+cat "$BIN/soak-summary.txt" # a soak that ran writes it: missing, the run fails
 
 KUBEBUILDER_ASSETS=$CONTROL_PLANE IMS_OPERATOR_NODE_BIN=$NODE_BIN IMS_OPERATOR_REQUIRE_NODE=1 \
   go test "${flags[@]}" -timeout 20m ./test/node/

@@ -44,29 +44,51 @@ func Object(o metav1.Object) {
 	o.SetNamespace(String(o.GetNamespace()))
 	o.SetName(String(o.GetName()))
 	if l := o.GetLabels(); l != nil {
-		o.SetLabels(Map(l))
+		o.SetLabels(labelMaps.shared(l))
 	}
 	if a := o.GetAnnotations(); a != nil {
-		o.SetAnnotations(Map(a))
+		o.SetAnnotations(annotationMaps.shared(a))
 	}
 	if refs := o.GetOwnerReferences(); len(refs) > 0 {
 		o.SetOwnerReferences(ownerLists.shared(refs))
 	}
 }
 
-// Map is the one shared copy of m's contents: the same map for every equal m, with interned
-// keys and values. It must not be changed.
-func Map(m map[string]string) map[string]string {
+// Labels and annotations have tables of their own, so that annotations that differ on every
+// object (kubectl's last-applied-configuration on an ImageQuery) never push out the few label
+// sets that thousands of CloudImages share; and a map of more than maxSharedBytes is not
+// shared at all, only its strings interned: one that large is seldom repeated, and the table
+// would keep it up to two generations after its object is gone.
+var (
+	labelMaps      = mapTable()
+	annotationMaps = mapTable()
+	ownerLists     = newTable(hashOwners, func(a, b []metav1.OwnerReference) bool { return slices.EqualFunc(a, b, sameOwner) }, ownOwners)
+)
+
+const maxSharedBytes = 1024
+
+// sharedMaps shares equal maps of up to maxSharedBytes.
+type sharedMaps struct{ t *table[map[string]string] }
+
+func mapTable() sharedMaps {
+	return sharedMaps{newTable(hashMap, maps.Equal[map[string]string], stringMap)}
+}
+
+// shared is the one copy of m's contents: the same map for every equal m, with interned keys
+// and values. It must not be changed. An empty map is m itself; a large one a copy of its own.
+func (s sharedMaps) shared(m map[string]string) map[string]string {
 	if len(m) == 0 {
 		return m
 	}
-	return stringMaps.shared(m)
+	size := 0
+	for k, v := range m {
+		size += len(k) + len(v)
+	}
+	if size > maxSharedBytes {
+		return stringMap(m)
+	}
+	return s.t.shared(m)
 }
-
-var (
-	stringMaps = newTable(hashMap, maps.Equal[map[string]string], stringMap)
-	ownerLists = newTable(hashOwners, func(a, b []metav1.OwnerReference) bool { return slices.EqualFunc(a, b, sameOwner) }, ownOwners)
-)
 
 // hashMap does not depend on the order the map is ranged in: its pairs' hashes are summed.
 func hashMap(seed maphash.Seed, m map[string]string) uint64 {

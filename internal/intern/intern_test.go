@@ -6,6 +6,7 @@ import (
 	"maps"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -87,17 +88,23 @@ func ptr[T any](v T) *T { return &v }
 
 // Equal label maps are one map, whatever order they were built in; a different one is not.
 func TestEqualMapsAreOneMap(t *testing.T) {
-	a := Map(map[string]string{"platform": "Ubuntu", "arch": "x86", "q/all": "true"})
-	b := Map(map[string]string{"q/all": "true", "arch": "x86", "platform": "Ubuntu"})
-	c := Map(map[string]string{"platform": "Ubuntu", "arch": "arm", "q/all": "true"})
+	a := labelMaps.shared(map[string]string{"platform": "Ubuntu", "arch": "x86", "q/all": "true"})
+	b := labelMaps.shared(map[string]string{"q/all": "true", "arch": "x86", "platform": "Ubuntu"})
+	c := labelMaps.shared(map[string]string{"platform": "Ubuntu", "arch": "arm", "q/all": "true"})
 	if reflect.ValueOf(a).UnsafePointer() != reflect.ValueOf(b).UnsafePointer() {
 		t.Error("two equal maps are held twice")
 	}
 	if reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(c).UnsafePointer() || c["arch"] != "arm" || len(c) != 3 {
 		t.Errorf("a different map was given another's contents: %v", c)
 	}
-	if m := Map(map[string]string{}); m == nil || len(m) != 0 {
+	if m := labelMaps.shared(map[string]string{}); m == nil || len(m) != 0 {
 		t.Errorf("an empty map came back as %#v", m)
+	}
+	// A large annotation (kubectl's last-applied-configuration) is not kept by the table.
+	big := map[string]string{"kubectl.kubernetes.io/last-applied-configuration": strings.Repeat("x", maxSharedBytes)}
+	x, y := annotationMaps.shared(big), annotationMaps.shared(maps.Clone(big))
+	if reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer() || !maps.Equal(x, big) {
+		t.Error("a large map was shared")
 	}
 }
 
