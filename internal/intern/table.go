@@ -10,8 +10,10 @@ import (
 // found there); older ones are forgotten, so a table holds at most two generations whatever
 // the cluster does, and a value no object uses any more is gone two generations later. The
 // objects that hold a forgotten value keep it; an equal value met later is a new copy until
-// its generation ends. 4,096 is some thousand times the distinct label sets of a 100,000
-// CloudImage catalog (one per platform, architecture and set of claiming queries).
+// its generation ends. 4,096 is many times the distinct label sets of the 100,000-CloudImage
+// benchmark (one per platform, architecture and set of claiming queries) and four times its
+// distinct content hashes; a catalog of more distinct images than that shares its annotation
+// maps only within a generation.
 const generation = 4096
 
 // table holds one copy of each distinct value of a type that is not comparable (maps,
